@@ -1,0 +1,8 @@
+//! Weft's domain model: workflow definitions, the node catalog, aggregates, commands, events and
+//! their invariants.
+//!
+//! Invariant of this crate: it does no I/O. Time, ids and randomness come in through commands and
+//! metadata; persistence and transport live in `weft-commands` and above.
+
+pub mod catalog;
+pub mod definition;

@@ -1,0 +1,1 @@
+//! Weft's execution engine (see ARCHITECTURE.md).
