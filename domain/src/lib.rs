@@ -6,3 +6,7 @@
 
 pub mod catalog;
 pub mod definition;
+pub mod diff;
+pub mod environment;
+pub mod metadata;
+pub mod workflow;
