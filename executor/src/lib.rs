@@ -1,1 +1,36 @@
-//! Weft's execution engine (see ARCHITECTURE.md).
+//! Weft's execution engine: runs workflow definitions with n8n's item model and scheduling,
+//! evaluates expressions and Code nodes in a QuickJS sandbox, and reports every step to an
+//! observer so the persistence layer can record it as events.
+//!
+//! ```ignore
+//! let engine = Engine::new(SandboxLimits::default());
+//! let workflow = engine.compile(Arc::new(definition), &HashMap::new())?;
+//! let result = engine.run(&workflow, RunOptions::default(), &mut observer).await?;
+//! ```
+
+mod engine;
+mod error;
+mod expr;
+mod graph;
+mod item;
+mod n8n;
+mod nodes;
+mod observer;
+mod options;
+mod run_data;
+mod sandbox;
+
+pub use engine::{Engine, ExecutionResult};
+pub use error::{ExecutorError, NodeError, NodeErrorKind};
+pub use expr::{Template, to_template_string};
+pub use graph::{CompiledWorkflow, GraphNode, NodeFlags, NodeIndex};
+pub use item::{Item, ItemRef, Items, JsonObject, PairedItem};
+pub use n8n::{ImportedWorkflow, import_n8n};
+pub use nodes::{NodeContext, NodeOutput, NodeRegistry, NodeType};
+pub use observer::{ExecutionEvent, ExecutionObserver, ExecutionStatus, NoopObserver};
+pub use options::{
+    CancelToken, Clock, RecordedRun, ResumeFrom, RunMode, RunOptions, Sleeper, SystemClock,
+    TokioSleeper, WorkflowInfo,
+};
+pub use run_data::{NodeRun, RunData, SourceRef};
+pub use sandbox::{HostBridge, JsError, JsSession, Sandbox, SandboxLimits};

@@ -1,0 +1,169 @@
+//! The data bridge of one node run: answers `$input`, `$('Node')`, `$node[…]` and `$now`
+//! requests from the JavaScript prelude with a snapshot of the run data.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use crate::graph::{CompiledWorkflow, NodeIndex};
+use crate::item::{Item, Items};
+use crate::nodes::context::ScopeParts;
+use crate::run_data::{RunData, SourceRef};
+use crate::sandbox::HostBridge;
+
+/// Snapshot of the engine data one node run can read.
+pub(crate) struct NodeScope {
+    workflow: Arc<CompiledWorkflow>,
+    run_data: RunData,
+    node_states: Vec<Value>,
+    index: NodeIndex,
+    inputs: Vec<Option<Items>>,
+    main_input: usize,
+    sources: Vec<Option<SourceRef>>,
+    now_ms: i64,
+}
+
+fn items_json(items: &[Item]) -> Value {
+    Value::Array(items.iter().map(Item::to_n8n).collect())
+}
+
+impl NodeScope {
+    pub(crate) fn capture(parts: &ScopeParts<'_>) -> Self {
+        Self {
+            workflow: parts.workflow.clone(),
+            run_data: parts.run_data.clone(),
+            node_states: parts.node_states.to_vec(),
+            index: parts.index,
+            inputs: parts.inputs.to_vec(),
+            main_input: parts.main_input,
+            sources: parts.sources.to_vec(),
+            now_ms: parts.options.clock.now().timestamp_millis(),
+        }
+    }
+
+    fn main_items(&self) -> &[Item] {
+        self.inputs
+            .get(self.main_input)
+            .and_then(|i| i.as_deref())
+            .map_or(&[], Vec::as_slice)
+    }
+
+    fn node_named(&self, name: Option<&str>) -> Result<NodeIndex, String> {
+        let name = name.ok_or("a node name is required")?;
+        self.workflow
+            .index_by_name(name)
+            .ok_or_else(|| format!("Referenced node \"{name}\" does not exist"))
+    }
+
+    fn node_all(
+        &self,
+        node: NodeIndex,
+        branch: Option<f64>,
+        run: Option<f64>,
+    ) -> Result<Value, String> {
+        let name = &self.workflow.node(node).node.name;
+        let runs = self.run_data.runs(node);
+        if runs.is_empty() {
+            return Err(format!("Referenced node \"{name}\" is unexecuted"));
+        }
+        let run = run.map_or(runs.len() - 1, |r| r as usize);
+        let data = runs
+            .get(run)
+            .ok_or_else(|| format!("Run {run} of node \"{name}\" does not exist"))?;
+        let branch = branch.map_or(0, |b| b as usize);
+        Ok(data
+            .outputs
+            .get(branch)
+            .map_or(Value::Array(Vec::new()), |items| items_json(items)))
+    }
+
+    /// Follows `pairedItem` links from the current item back to `target`'s output item.
+    fn paired(&self, target: NodeIndex, item_index: usize) -> Result<Value, String> {
+        let target_name = &self.workflow.node(target).node.name;
+        let missing = || {
+            format!("Paired item data for item {item_index} of \"{target_name}\" is unavailable")
+        };
+        if target == self.index {
+            return self
+                .main_items()
+                .get(item_index)
+                .map(Item::to_n8n)
+                .ok_or_else(missing);
+        }
+        let mut source = self
+            .sources
+            .get(self.main_input)
+            .copied()
+            .flatten()
+            .ok_or_else(missing)?;
+        let mut index = item_index;
+        for _ in 0..10_000 {
+            let run = self
+                .run_data
+                .runs(source.node)
+                .get(source.run)
+                .ok_or_else(missing)?;
+            let item = run
+                .outputs
+                .get(source.output)
+                .and_then(|o| o.get(index))
+                .ok_or_else(missing)?;
+            if source.node == target {
+                return Ok(item.to_n8n());
+            }
+            let link = item.paired_item.first().ok_or_else(missing)?;
+            source = run
+                .sources
+                .get(link.input as usize)
+                .copied()
+                .flatten()
+                .ok_or_else(missing)?;
+            index = link.item as usize;
+        }
+        Err(missing())
+    }
+}
+
+impl HostBridge for NodeScope {
+    fn call(
+        &self,
+        op: &str,
+        name: Option<&str>,
+        a: Option<f64>,
+        b: Option<f64>,
+    ) -> Result<Value, String> {
+        match op {
+            "item" => Ok(self
+                .main_items()
+                .get(a.unwrap_or(0.0) as usize)
+                .map_or(Value::Null, Item::to_n8n)),
+            "inputAll" => Ok(items_json(self.main_items())),
+            "params" => Ok(self.workflow.node(self.index).node.parameters.clone()),
+            "context" => Ok(self.node_states[self.index].clone()),
+            "now" => Ok(json!(self.now_ms)),
+            "prevNode" => Ok(match self.sources.get(self.main_input).copied().flatten() {
+                Some(s) => {
+                    json!({"name": self.workflow.node(s.node).node.name, "outputIndex": s.output, "runIndex": s.run})
+                }
+                None => Value::Null,
+            }),
+            "nodeAll" => self.node_all(self.node_named(name)?, a, b),
+            "pairedAt" => self.paired(self.node_named(name)?, a.unwrap_or(0.0) as usize),
+            "nodeContext" => Ok(self.node_states[self.node_named(name)?].clone()),
+            "nodeParams" => Ok(self
+                .workflow
+                .node(self.node_named(name)?)
+                .node
+                .parameters
+                .clone()),
+            "isExecuted" => Ok(Value::Bool(self.run_data.has_run(self.node_named(name)?))),
+            "nodeRunIndex" => Ok(json!(
+                self.run_data
+                    .runs(self.node_named(name)?)
+                    .len()
+                    .saturating_sub(1)
+            )),
+            other => Err(format!("unknown data request `{other}`")),
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! Nodes that pass items on or emit fixed data: triggers, No-Op, the test data source and
+//! Stop and Error.
+
+use serde_json::Value;
+
+use super::{NodeContext, NodeOutput, NodeType};
+use crate::error::{NodeError, NodeErrorKind};
+use crate::item::Item;
+
+/// Triggers and No-Op: the input items unchanged.
+pub struct PassThrough;
+
+impl NodeType for PassThrough {
+    fn execute(&self, ctx: &mut NodeContext<'_>) -> Result<NodeOutput, NodeError> {
+        Ok(vec![ctx.items().to_vec()])
+    }
+}
+
+/// `n8n-nodes-testing.testData`: each element of `data` (a JSON array string, an array or an
+/// object) as one item.
+pub struct TestData;
+
+impl NodeType for TestData {
+    fn execute(&self, ctx: &mut NodeContext<'_>) -> Result<NodeOutput, NodeError> {
+        let data = ctx.param("data", 0)?.unwrap_or(Value::Array(Vec::new()));
+        let data = match data {
+            Value::String(s) => serde_json::from_str(&s)
+                .map_err(|e| NodeError::parameter(format!("`data` is not JSON: {e}")))?,
+            other => other,
+        };
+        let list = match data {
+            Value::Array(list) => list,
+            other => vec![other],
+        };
+        Ok(vec![list.into_iter().map(Item::from_value).collect()])
+    }
+}
+
+/// Stop and Error: fails the run with the configured message or object.
+pub struct StopAndError;
+
+impl NodeType for StopAndError {
+    fn execute(&self, ctx: &mut NodeContext<'_>) -> Result<NodeOutput, NodeError> {
+        let message = if ctx.string("errorType", 0, "errorMessage")? == "errorObject" {
+            let obj = ctx.param("errorObject", 0)?.unwrap_or(Value::Null);
+            let obj = match obj {
+                Value::String(s) => serde_json::from_str(&s).unwrap_or(Value::String(s)),
+                other => other,
+            };
+            obj.get("message")
+                .and_then(Value::as_str)
+                .map_or_else(|| obj.to_string(), str::to_string)
+        } else {
+            ctx.string("errorMessage", 0, "An error occurred")?
+        };
+        Err(NodeError::new(NodeErrorKind::Stopped, message))
+    }
+}

@@ -1,0 +1,147 @@
+//! Inputs of one execution: mode, trigger data, resume state, cancellation, clock and sleeping.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use weft_domain::definition::NodeId;
+
+use crate::item::{Item, Items};
+
+/// How the execution was started; decides whether pinned data is used and `$execution.mode`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RunMode {
+    /// Started by hand (editor, CLI): pinned data replaces node runs.
+    #[default]
+    Manual,
+    /// Started by an active trigger: pinned data is ignored.
+    Production,
+}
+
+/// Cooperative cancellation, checked between nodes and during retry waits.
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    /// A token that is not canceled.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Requests cancellation.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether cancellation was requested.
+    pub fn is_canceled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Waits between retries; inject a fake in tests so they do not sleep.
+#[async_trait]
+pub trait Sleeper: Send + Sync {
+    /// Waits for `duration`.
+    async fn sleep(&self, duration: Duration);
+}
+
+/// Sleeps on the tokio timer.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct TokioSleeper;
+
+#[async_trait]
+impl Sleeper for TokioSleeper {
+    async fn sleep(&self, duration: Duration) {
+        tokio::time::sleep(duration).await;
+    }
+}
+
+/// Source of the current time for `$now` and `$today`.
+pub trait Clock: Send + Sync {
+    /// The current time.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The system clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// Outputs of one earlier node run, as recorded by a previous execution.
+#[derive(Debug, Clone)]
+pub struct RecordedRun {
+    /// The node.
+    pub node_id: NodeId,
+    /// Items per output.
+    pub outputs: Vec<Items>,
+}
+
+/// Start from recorded state: seed the run data and continue at one node.
+#[derive(Debug, Clone)]
+pub struct ResumeFrom {
+    /// Runs recorded before, in execution order; they become the run data of this execution.
+    pub recorded: Vec<RecordedRun>,
+    /// The node to run first; its inputs are the recorded outputs of its parents.
+    pub start_at: NodeId,
+}
+
+/// Workflow identity exposed to expressions as `$workflow`.
+#[derive(Debug, Clone, Default)]
+pub struct WorkflowInfo {
+    /// Workflow id.
+    pub id: String,
+    /// Workflow name.
+    pub name: String,
+    /// Whether the workflow is active.
+    pub active: bool,
+}
+
+/// Everything one execution needs besides the workflow.
+#[derive(Clone)]
+pub struct RunOptions {
+    /// Execution id (`$execution.id`).
+    pub execution_id: String,
+    /// Manual or production.
+    pub mode: RunMode,
+    /// Workflow identity.
+    pub workflow: WorkflowInfo,
+    /// The trigger node to start at; default: n8n's start-node rule.
+    pub start_node: Option<NodeId>,
+    /// Items fed to the start node (default: one empty item).
+    pub trigger_items: Vec<Item>,
+    /// Resume from recorded state instead of starting at the trigger.
+    pub resume: Option<ResumeFrom>,
+    /// Cancellation.
+    pub cancel: CancelToken,
+    /// Overall time limit; default: the workflow's `timeoutSeconds` setting.
+    pub timeout: Option<Duration>,
+    /// Clock for `$now`.
+    pub clock: Arc<dyn Clock>,
+    /// Retry waits.
+    pub sleeper: Arc<dyn Sleeper>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            execution_id: String::new(),
+            mode: RunMode::Manual,
+            workflow: WorkflowInfo::default(),
+            start_node: None,
+            trigger_items: vec![Item::default()],
+            resume: None,
+            cancel: CancelToken::new(),
+            timeout: None,
+            clock: Arc::new(SystemClock),
+            sleeper: Arc::new(TokioSleeper),
+        }
+    }
+}
