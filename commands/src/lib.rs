@@ -1,1 +1,16 @@
+//! Weft's application layer: the event store (SQLite or Postgres, group commit, global commit
+//! order), cqrs-es wiring, and command execution with rebase on concurrent edits.
+//!
+//! Boundaries: this crate owns writes to the `events` table; read models belong to
+//! `weft-projections`.
 
+pub mod error;
+pub mod store;
+pub mod workflows;
+
+pub use error::{CommandError, StoreError};
+pub use store::{Backend, Db, EventStore, LogPosition, StoredEvent, WriterConfig};
+pub use workflows::{CommandOutcome, Promotion, WorkflowCommands};
+
+#[cfg(feature = "test-support")]
+pub mod testing;

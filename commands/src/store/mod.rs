@@ -1,0 +1,112 @@
+//! The event store: one append-only log over SQLite (embedded) or Postgres (scale-out).
+//!
+//! Appends go through a group-commit writer ([`writer`]) so concurrent commands share one
+//! transaction and one fsync, while each command keeps its optimistic-concurrency check: a command
+//! whose `(aggregate, sequence)` is taken gets a conflict and nothing of it is stored.
+//! Readers see events in one global commit order ([`LogPosition`]).
+
+mod db;
+mod reader;
+mod repository;
+mod writer;
+
+use std::sync::Arc;
+
+pub use db::{Backend, Db};
+pub use reader::{LogPosition, StoredEvent};
+pub use writer::WriterConfig;
+
+use cqrs_es::persist::SerializedEvent;
+use tokio::sync::watch;
+
+use crate::error::StoreError;
+
+/// Handle to the event store; cheap to clone.
+#[derive(Clone)]
+pub struct EventStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Db,
+    writer: writer::WriterHandle,
+    appended: watch::Sender<u64>,
+}
+
+impl EventStore {
+    /// Opens the database at `url` (`sqlite://path` or `postgres://…`), applies migrations and
+    /// starts the group-commit writer.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        Self::open_with(url, WriterConfig::default()).await
+    }
+
+    /// Like [`EventStore::open`], with explicit writer settings.
+    pub async fn open_with(url: &str, config: WriterConfig) -> Result<Self, StoreError> {
+        let db = Db::connect(url).await?;
+        db.migrate().await?;
+        let (appended, _) = watch::channel(0u64);
+        let writer = writer::spawn(db.clone(), config, appended.clone()).await?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                db,
+                writer,
+                appended,
+            }),
+        })
+    }
+
+    /// The database behind the store (shared with the projections).
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    /// Appends the events of one command atomically. Fails with [`StoreError::Conflict`] when any
+    /// `(aggregate, sequence)` is already taken; then nothing of the command is stored.
+    pub async fn append(&self, events: Vec<SerializedEvent>) -> Result<(), StoreError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        self.inner.writer.append(events).await
+    }
+
+    /// The events of one aggregate, in sequence order.
+    pub async fn stream(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: &str,
+    ) -> Result<Vec<SerializedEvent>, StoreError> {
+        reader::stream(&self.inner.db, aggregate_type, aggregate_id, None).await
+    }
+
+    /// The events of one aggregate up to and including `last_sequence`.
+    pub async fn stream_until(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: &str,
+        last_sequence: u64,
+    ) -> Result<Vec<SerializedEvent>, StoreError> {
+        reader::stream(
+            &self.inner.db,
+            aggregate_type,
+            aggregate_id,
+            Some(last_sequence),
+        )
+        .await
+    }
+
+    /// Up to `limit` events after `after`, in global commit order. Never skips an event that
+    /// commits later with a smaller position (see [`LogPosition`]).
+    pub async fn read_after(
+        &self,
+        after: LogPosition,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        reader::read_after(&self.inner.db, after, limit).await
+    }
+
+    /// A receiver that changes whenever this process committed new events. Other processes'
+    /// appends are announced through the database (Postgres `LISTEN weft_events`).
+    pub fn appended(&self) -> watch::Receiver<u64> {
+        self.inner.appended.subscribe()
+    }
+}

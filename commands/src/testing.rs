@@ -1,0 +1,83 @@
+//! Test support: fresh SQLite files and fresh Postgres databases for the store and projection
+//! suites (enabled by the `test-support` feature).
+
+use std::path::PathBuf;
+
+use sqlx::{Connection, Executor};
+use uuid::Uuid;
+
+use crate::store::Backend;
+
+/// A fresh, empty database that lives as long as this value.
+pub struct TestDb {
+    /// Connection URL.
+    pub url: String,
+    /// Which backend.
+    pub backend: Backend,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    /// A new SQLite file in a temporary directory.
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path: PathBuf = dir.path().join("weft.db");
+        Self {
+            url: format!("sqlite://{}", path.display()),
+            backend: Backend::Sqlite,
+            _dir: Some(dir),
+        }
+    }
+
+    /// A new database on the test Postgres server named by `WEFT_TEST_POSTGRES_URL`
+    /// (`make test` starts one).
+    pub async fn postgres() -> Self {
+        let admin_url = std::env::var("WEFT_TEST_POSTGRES_URL").expect(
+            "WEFT_TEST_POSTGRES_URL is not set: run the tests with `make test`, which starts Postgres",
+        );
+        sqlx::any::install_default_drivers();
+        let name = format!("weft_test_{}", Uuid::new_v4().simple());
+        let mut admin = sqlx::AnyConnection::connect(&admin_url)
+            .await
+            .expect("connect to test Postgres");
+        admin
+            .execute(format!("CREATE DATABASE {name}").as_str())
+            .await
+            .expect("create test database");
+        let (base, _) = admin_url
+            .rsplit_once('/')
+            .expect("database URL has a database name");
+        Self {
+            url: format!("{base}/{name}"),
+            backend: Backend::Postgres,
+            _dir: None,
+        }
+    }
+
+    /// A fresh database of the given backend.
+    pub async fn of(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => Self::sqlite(),
+            Backend::Postgres => Self::postgres().await,
+        }
+    }
+}
+
+/// Generates one `#[tokio::test]` per backend for an `async fn(Backend)` test body.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::store::Backend::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::store::Backend::Postgres).await
+                }
+            }
+        )*
+    };
+}
