@@ -310,6 +310,63 @@ fn descriptions() -> Vec<NodeTypeDescription> {
                 &[1.0],
             )
         },
+        simple(
+            "n8n-nodes-base.summarize",
+            "Summarize",
+            "Counts, sums and lists field values per group.",
+            Transform,
+            &[1.0, 1.1],
+        ),
+        simple(
+            "n8n-nodes-base.itemLists",
+            "Item Lists",
+            "Older all-in-one list node: aggregate, split out, limit, sort, summarize.",
+            Transform,
+            &[1.0, 2.0, 2.1, 2.2, 3.0, 3.1],
+        ),
+        Spec {
+            outputs: &["done", "loop"],
+            dynamic_ports: Some(split_in_batches_ports),
+            ..simple(
+                "n8n-nodes-base.splitInBatches",
+                "Loop Over Items",
+                "Hands items on in batches, one batch per run.",
+                Flow,
+                &[1.0, 2.0, 3.0],
+            )
+        },
+        Spec {
+            inputs: &["A", "B"],
+            outputs: &["In A only", "Same", "Different", "In B only"],
+            ..simple(
+                "n8n-nodes-base.compareDatasets",
+                "Compare Datasets",
+                "Compares two inputs by key fields.",
+                Transform,
+                &[1.0, 2.0, 2.1, 2.2, 2.3],
+            )
+        },
+        simple(
+            "n8n-nodes-base.debugHelper",
+            "Debug Helper",
+            "Throws an error or does nothing, for testing error handling.",
+            Flow,
+            &[1.0],
+        ),
+        simple(
+            "n8n-nodes-base.function",
+            "Function (legacy)",
+            "Runs JavaScript over all items (legacy Code node).",
+            Code,
+            &[1.0],
+        ),
+        simple(
+            "n8n-nodes-testing.testData",
+            "Test Data",
+            "Emits fixed items (used by conformance tests).",
+            Transform,
+            &[1.0],
+        ),
     ];
     specs.into_iter().map(describe).collect()
 }
@@ -348,6 +405,13 @@ fn merge_ports(node: &Node) -> Ports {
         2
     };
     Ports { inputs, outputs: 1 }
+}
+
+fn split_in_batches_ports(node: &Node) -> Ports {
+    Ports {
+        inputs: 1,
+        outputs: if node.type_version < 2.0 { 1 } else { 2 },
+    }
 }
 
 fn filter_ports(node: &Node) -> Ports {

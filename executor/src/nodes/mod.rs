@@ -2,10 +2,23 @@
 
 pub mod context;
 
+mod aggregate;
 mod code;
+mod conditions;
+mod dates;
 mod fields;
+mod filter;
+mod if_node;
+mod item_lists;
+mod limit;
 mod passthrough;
+mod remove_duplicates;
+mod rename_keys;
 mod set;
+mod sort;
+mod split_out;
+mod summarize;
+mod switch;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -76,7 +89,28 @@ impl NodeRegistry {
             "n8n-nodes-base.stopAndError",
             Arc::new(passthrough::StopAndError),
         );
+        r.register(
+            "n8n-nodes-base.debugHelper",
+            Arc::new(passthrough::DebugHelper),
+        );
         r.register("n8n-nodes-base.set", Arc::new(set::Set));
+        r.register("n8n-nodes-base.if", Arc::new(if_node::If));
+        r.register("n8n-nodes-base.filter", Arc::new(filter::Filter));
+        r.register("n8n-nodes-base.switch", Arc::new(switch::Switch));
+        r.register("n8n-nodes-base.sort", Arc::new(sort::Sort));
+        r.register("n8n-nodes-base.limit", Arc::new(limit::Limit));
+        r.register("n8n-nodes-base.aggregate", Arc::new(aggregate::Aggregate));
+        r.register("n8n-nodes-base.splitOut", Arc::new(split_out::SplitOut));
+        r.register(
+            "n8n-nodes-base.removeDuplicates",
+            Arc::new(remove_duplicates::RemoveDuplicates),
+        );
+        r.register(
+            "n8n-nodes-base.renameKeys",
+            Arc::new(rename_keys::RenameKeys),
+        );
+        r.register("n8n-nodes-base.summarize", Arc::new(summarize::Summarize));
+        r.register("n8n-nodes-base.itemLists", Arc::new(item_lists::ItemLists));
         r.register("n8n-nodes-base.code", Arc::new(code::Code));
         r.register("n8n-nodes-base.function", Arc::new(code::Code));
         r

@@ -56,3 +56,22 @@ impl NodeType for StopAndError {
         Err(NodeError::new(NodeErrorKind::Stopped, message))
     }
 }
+
+/// Debug Helper: throws an error (default), does nothing, or fails for unsupported categories.
+pub struct DebugHelper;
+
+impl NodeType for DebugHelper {
+    fn execute(&self, ctx: &mut NodeContext<'_>) -> Result<NodeOutput, NodeError> {
+        match ctx.string("category", 0, "throwError")?.as_str() {
+            "doNothing" => Ok(vec![ctx.items().to_vec()]),
+            "throwError" => {
+                let message = ctx.string("throwErrorMessage", 0, "Node has thrown an error")?;
+                Err(NodeError::operation(message))
+            }
+            other => Err(NodeError::new(
+                NodeErrorKind::Unsupported,
+                format!("Debug Helper category `{other}` is not supported"),
+            )),
+        }
+    }
+}

@@ -52,10 +52,10 @@ fn legacy(ctx: &mut NodeContext<'_>, index: usize) -> Result<Item, NodeError> {
             .param(&format!("values.{kind}"), index)?
             .unwrap_or(Value::Null);
         for entry in entries.as_array().map(Vec::as_slice).unwrap_or_default() {
-            let name = entry
-                .get("name")
-                .map(|v| to_template_string(Some(v)))
-                .unwrap_or_default();
+            let name = entry.get("name").map_or_else(
+                || "propertyName".to_string(),
+                |v| to_template_string(Some(v)),
+            );
             let raw = entry.get("value").cloned();
             let value = match kind {
                 "boolean" => Value::Bool(raw.as_ref().is_some_and(truthy)),
