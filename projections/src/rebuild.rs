@@ -1,0 +1,158 @@
+//! Rebuilding read models from zero into scratch tables, verifying them against the live tables
+//! by a stable hash, and swapping them in.
+
+use std::time::Instant;
+
+use sha2::{Digest, Sha256};
+use sqlx::{Connection, Executor, Row};
+use weft_commands::{Backend, Db, EventStore, LogPosition};
+
+use crate::error::ProjectionError;
+use crate::runner::ProjectionRunner;
+use crate::tables::{CHECKPOINTS, READ_MODELS, TableSet, TableSpec};
+
+/// What a rebuild did.
+#[derive(Debug, Clone)]
+pub struct RebuildReport {
+    /// Events replayed.
+    pub events: usize,
+    /// Position reached.
+    pub position: LogPosition,
+    /// Wall-clock seconds of the replay.
+    pub seconds: f64,
+    /// Per table: name, hash of the rebuilt rows, hash of the live rows (when verifying).
+    pub tables: Vec<(String, String, Option<String>)>,
+}
+
+/// Rebuilds every read model from the first event. With `verify`, the live tables are first
+/// brought to the same position and must hash identically to the rebuilt ones (they are left
+/// unchanged); without it, the rebuilt rows replace the live ones.
+pub async fn rebuild(store: &EventStore, verify: bool) -> Result<RebuildReport, ProjectionError> {
+    let db = store.db();
+    let scratch = TableSet::scratch();
+    create_scratch_tables(db, &scratch).await?;
+    let mut live = ProjectionRunner::new(store.clone(), TableSet::live()).await?;
+    live.catch_up().await?;
+    let head = live.checkpoint();
+    let started = Instant::now();
+    let mut rebuilt = ProjectionRunner::new(store.clone(), scratch.clone()).await?;
+    let events = rebuilt.catch_up_to(Some(head)).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    let mut tables = Vec::new();
+    let mut differing = Vec::new();
+    for spec in READ_MODELS {
+        let rebuilt_hash = table_hash(db, &scratch.name(&spec), &spec).await?;
+        let live_hash = if verify {
+            Some(table_hash(db, spec.name, &spec).await?)
+        } else {
+            None
+        };
+        if live_hash.as_ref().is_some_and(|h| *h != rebuilt_hash) {
+            differing.push(spec.name.to_string());
+        }
+        tables.push((spec.name.to_string(), rebuilt_hash, live_hash));
+    }
+    if !verify {
+        swap_in(db, &scratch).await?;
+    }
+    drop_scratch_tables(db, &scratch).await?;
+    if !differing.is_empty() {
+        return Err(ProjectionError::VerifyFailed(differing.join(", ")));
+    }
+    Ok(RebuildReport {
+        events,
+        position: head,
+        seconds,
+        tables,
+    })
+}
+
+fn all_tables() -> impl Iterator<Item = TableSpec> {
+    READ_MODELS.into_iter().chain([CHECKPOINTS])
+}
+
+async fn create_scratch_tables(db: &Db, scratch: &TableSet) -> Result<(), ProjectionError> {
+    drop_scratch_tables(db, scratch).await?;
+    for spec in all_tables() {
+        let target = scratch.name(&spec);
+        let ddl = match db.backend() {
+            Backend::Postgres => {
+                format!("CREATE TABLE {target} (LIKE {} INCLUDING ALL)", spec.name)
+            }
+            Backend::Sqlite => {
+                let row =
+                    sqlx::query("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1")
+                        .bind(spec.name)
+                        .fetch_one(db.pool())
+                        .await?;
+                let live: String = row.try_get(0)?;
+                let body = live
+                    .split_once('(')
+                    .map(|(_, body)| body)
+                    .unwrap_or_default();
+                format!("CREATE TABLE {target} ({body}")
+            }
+        };
+        db.pool().execute(ddl.as_str()).await?;
+    }
+    Ok(())
+}
+
+async fn drop_scratch_tables(db: &Db, scratch: &TableSet) -> Result<(), ProjectionError> {
+    for spec in all_tables() {
+        db.pool()
+            .execute(format!("DROP TABLE IF EXISTS {}", scratch.name(&spec)).as_str())
+            .await?;
+    }
+    Ok(())
+}
+
+/// Replaces the live rows and checkpoint with the rebuilt ones in one transaction.
+async fn swap_in(db: &Db, scratch: &TableSet) -> Result<(), ProjectionError> {
+    let mut conn = db.pool().acquire().await?;
+    let mut tx = conn.begin().await?;
+    for spec in all_tables() {
+        let columns = spec.columns.join(",");
+        tx.execute(format!("DELETE FROM {}", spec.name).as_str())
+            .await?;
+        tx.execute(
+            format!(
+                "INSERT INTO {} ({columns}) SELECT {columns} FROM {}",
+                spec.name,
+                scratch.name(&spec)
+            )
+            .as_str(),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// SHA-256 over every row of a table in key order, each column as text (NULL marked apart).
+pub async fn table_hash(db: &Db, table: &str, spec: &TableSpec) -> Result<String, ProjectionError> {
+    let columns: Vec<String> = spec
+        .columns
+        .iter()
+        .map(|c| format!("CAST({c} AS TEXT)"))
+        .collect();
+    let sql = format!(
+        "SELECT {} FROM {table} ORDER BY {}",
+        columns.join(","),
+        spec.key.join(",")
+    );
+    let rows = sqlx::query(&sql).fetch_all(db.pool()).await?;
+    let mut hasher = Sha256::new();
+    for row in rows {
+        for index in 0..spec.columns.len() {
+            match row.try_get::<Option<String>, _>(index)? {
+                Some(text) => {
+                    hasher.update((text.len() as u64).to_le_bytes());
+                    hasher.update(text.as_bytes());
+                }
+                None => hasher.update(u64::MAX.to_le_bytes()),
+            }
+        }
+    }
+    Ok(hex::encode(hasher.finalize()))
+}

@@ -1,0 +1,221 @@
+//! The projection runner: tails the global log from the stored checkpoint and applies each batch of
+//! events to the read models and the checkpoint in one transaction, then announces the events.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::AnyConnection;
+use tokio::sync::{Notify, broadcast, watch};
+use weft_commands::{Backend, EventStore, LogPosition, StoredEvent};
+
+use crate::error::ProjectionError;
+use crate::model::{WorkflowRow, apply_batch};
+use crate::sink;
+use crate::tables::TableSet;
+
+/// Events read per transaction.
+const BATCH: usize = 5_000;
+
+/// How long the runner sleeps when nothing woke it (covers missed notifications).
+const IDLE_POLL: Duration = Duration::from_millis(500);
+
+/// Subscribers' view of the runner: events after they reached the read models, and the position
+/// the read models have reached.
+#[derive(Clone)]
+pub struct ProjectionFeed {
+    events: broadcast::Sender<Arc<StoredEvent>>,
+    position: watch::Receiver<LogPosition>,
+}
+
+impl ProjectionFeed {
+    /// Every event from now on, once the read models include it.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<StoredEvent>> {
+        self.events.subscribe()
+    }
+
+    /// The position the read models have reached.
+    pub fn position(&self) -> watch::Receiver<LogPosition> {
+        self.position.clone()
+    }
+}
+
+/// Applies the log to one set of read-model tables.
+pub struct ProjectionRunner {
+    store: EventStore,
+    tables: TableSet,
+    conn: AnyConnection,
+    cache: HashMap<String, WorkflowRow>,
+    checkpoint: LogPosition,
+    events: broadcast::Sender<Arc<StoredEvent>>,
+    position: watch::Sender<LogPosition>,
+}
+
+impl ProjectionRunner {
+    /// A runner over `tables`, starting at their stored checkpoint.
+    pub async fn new(store: EventStore, tables: TableSet) -> Result<Self, ProjectionError> {
+        let checkpoint = sink::load_checkpoint(store.db(), &tables).await?;
+        let conn = store.db().dedicated_connection().await?;
+        let (events, _) = broadcast::channel(16_384);
+        let (position, _) = watch::channel(checkpoint);
+        Ok(Self {
+            store,
+            tables,
+            conn,
+            cache: HashMap::new(),
+            checkpoint,
+            events,
+            position,
+        })
+    }
+
+    /// The feed subscribers listen to.
+    pub fn feed(&self) -> ProjectionFeed {
+        ProjectionFeed {
+            events: self.events.clone(),
+            position: self.position.subscribe(),
+        }
+    }
+
+    /// The checkpoint reached.
+    pub fn checkpoint(&self) -> LogPosition {
+        self.checkpoint
+    }
+
+    /// Applies every committed event after the checkpoint; returns how many were applied.
+    pub async fn catch_up(&mut self) -> Result<usize, ProjectionError> {
+        self.catch_up_to(None).await
+    }
+
+    /// Applies committed events after the checkpoint up to `until` (or all); returns how many.
+    pub async fn catch_up_to(
+        &mut self,
+        until: Option<LogPosition>,
+    ) -> Result<usize, ProjectionError> {
+        let mut applied = 0;
+        loop {
+            let mut events = self.store.read_after(self.checkpoint, BATCH).await?;
+            if let Some(until) = until {
+                events.retain(|e| e.position <= until);
+            }
+            let Some(last) = events.last().map(|e| e.position) else {
+                return Ok(applied);
+            };
+            applied += events.len();
+            let workflow_ids: Vec<String> = events
+                .iter()
+                .filter(|e| e.aggregate_type == "workflow")
+                .map(|e| e.aggregate_id.clone())
+                .collect();
+            sink::load_workflows(
+                self.store.db(),
+                &self.tables,
+                &mut self.cache,
+                &workflow_ids,
+            )
+            .await?;
+            let mut cache = self.cache.clone_subset(&workflow_ids);
+            let changes = apply_batch(&mut cache, &events)?;
+            let committed = sink::write(
+                self.store.db(),
+                &mut self.conn,
+                &self.tables,
+                &cache,
+                &changes,
+                self.checkpoint,
+                last,
+            )
+            .await?;
+            if committed {
+                self.cache.extend(cache);
+                self.advance(events, last);
+            } else {
+                // Another process projected these events first: drop our cached rows and follow it.
+                self.cache.clear();
+                self.follow().await?;
+            }
+        }
+    }
+
+    fn advance(&mut self, events: Vec<StoredEvent>, to: LogPosition) {
+        self.checkpoint = to;
+        self.position.send_replace(to);
+        for event in events {
+            let _ = self.events.send(Arc::new(event));
+        }
+    }
+
+    /// Moves to the stored checkpoint written by another process, announcing the events passed.
+    async fn follow(&mut self) -> Result<(), ProjectionError> {
+        let target = sink::load_checkpoint(self.store.db(), &self.tables).await?;
+        while self.checkpoint < target {
+            let events: Vec<StoredEvent> = self
+                .store
+                .read_after(self.checkpoint, BATCH)
+                .await?
+                .into_iter()
+                .filter(|e| e.position <= target)
+                .collect();
+            let Some(last) = events.last().map(|e| e.position) else {
+                break;
+            };
+            self.advance(events, last);
+        }
+        Ok(())
+    }
+
+    /// Runs until the process stops: catch up, then wait for new events (this process's appends,
+    /// Postgres notifications from other processes, or a periodic poll).
+    pub async fn run(mut self) -> Result<(), ProjectionError> {
+        let wake = Arc::new(Notify::new());
+        if self.store.db().backend() == Backend::Postgres {
+            listen_for_other_processes(self.store.db().url().to_string(), wake.clone()).await?;
+        }
+        let mut appended = self.store.appended();
+        loop {
+            if let Err(error) = self.catch_up().await {
+                tracing::error!(%error, "projection batch failed; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                self.cache.clear();
+                continue;
+            }
+            tokio::select! {
+                changed = appended.changed() => if changed.is_err() { return Ok(()) },
+                _ = wake.notified() => {}
+                _ = tokio::time::sleep(IDLE_POLL) => {}
+            }
+        }
+    }
+}
+
+/// Wakes the runner on `NOTIFY weft_events` (sent by a trigger on every append, from any process).
+async fn listen_for_other_processes(url: String, wake: Arc<Notify>) -> Result<(), ProjectionError> {
+    let mut listener = sqlx::postgres::PgListener::connect(&url).await?;
+    listener.listen("weft_events").await?;
+    tokio::spawn(async move {
+        loop {
+            match listener.recv().await {
+                Ok(_) => wake.notify_one(),
+                Err(error) => {
+                    tracing::warn!(%error, "event notification listener failed; relying on polling");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Copies the cached rows of some workflows, so a batch that loses the checkpoint race leaves the
+/// cache untouched.
+trait CloneSubset {
+    fn clone_subset(&self, ids: &[String]) -> HashMap<String, WorkflowRow>;
+}
+
+impl CloneSubset for HashMap<String, WorkflowRow> {
+    fn clone_subset(&self, ids: &[String]) -> HashMap<String, WorkflowRow> {
+        ids.iter()
+            .filter_map(|id| self.get(id).map(|row| (id.clone(), row.clone())))
+            .collect()
+    }
+}

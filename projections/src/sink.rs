@@ -1,0 +1,223 @@
+//! Writing row changes and the checkpoint in one transaction.
+
+use std::collections::HashMap;
+
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, AnyConnection, Row};
+use weft_commands::{Db, LogPosition};
+
+use crate::error::ProjectionError;
+use crate::model::{Changes, WorkflowRow, parse_definition};
+use crate::tables::{AUDIT_LOG, TableSet, TableSpec, WORKFLOW_VERSIONS, WORKFLOWS};
+
+/// Name of the checkpoint row of the read models.
+pub const CHECKPOINT: &str = "read_models";
+
+fn values_clause(columns: usize, rows: usize) -> String {
+    let mut sql = String::new();
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "(" } else { ",(" });
+        for column in 0..columns {
+            if column > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!("${}", row * columns + column + 1));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+fn insert_sql(tables: &TableSet, spec: &TableSpec, rows: usize) -> String {
+    format!(
+        "INSERT INTO {} ({}) VALUES {}",
+        tables.name(spec),
+        spec.columns.join(","),
+        values_clause(spec.columns.len(), rows)
+    )
+}
+
+fn bind_workflow<'q>(
+    query: Query<'q, Any, AnyArguments<'q>>,
+    row: &WorkflowRow,
+) -> Query<'q, Any, AnyArguments<'q>> {
+    query
+        .bind(row.id.clone())
+        .bind(row.name.clone())
+        .bind(row.description.clone())
+        .bind(row.environment.as_str())
+        .bind(i64::from(row.active))
+        .bind(i64::from(row.archived))
+        .bind(row.version as i64)
+        .bind(row.definition.nodes.len() as i64)
+        .bind(row.parent.as_ref().map(|p| p.0.clone()))
+        .bind(row.parent.as_ref().map(|p| p.1 as i64))
+        .bind(row.created_at.clone())
+        .bind(row.created_by.clone())
+        .bind(row.updated_at.clone())
+        .bind(row.updated_by.clone())
+        .bind(serde_json::to_string(&row.definition).unwrap_or_default())
+}
+
+/// Writes the changes and moves the checkpoint from `from` to `to`. Returns `false` (and writes
+/// nothing) when another process moved the checkpoint first.
+pub async fn write(
+    db: &Db,
+    conn: &mut AnyConnection,
+    tables: &TableSet,
+    cache: &HashMap<String, WorkflowRow>,
+    changes: &Changes,
+    from: LogPosition,
+    to: LogPosition,
+) -> Result<bool, ProjectionError> {
+    use sqlx::Connection;
+    let mut tx = conn.begin().await?;
+    let moved = sqlx::query(&db.sql(&format!(
+        "UPDATE {} SET commit_id = $1, position = $2 WHERE name = $3 AND commit_id = $4 AND position = $5",
+        tables.name(&crate::tables::CHECKPOINTS)
+    )))
+    .bind(to.commit)
+    .bind(to.position)
+    .bind(CHECKPOINT)
+    .bind(from.commit)
+    .bind(from.position)
+    .execute(&mut *tx)
+    .await?;
+    if moved.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    let rows: Vec<&WorkflowRow> = changes
+        .workflows
+        .iter()
+        .filter_map(|id| cache.get(id))
+        .collect();
+    for chunk in rows.chunks(200) {
+        let updates: Vec<String> = WORKFLOWS.columns[1..]
+            .iter()
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
+        let sql = format!(
+            "{} ON CONFLICT (id) DO UPDATE SET {}",
+            insert_sql(tables, &WORKFLOWS, chunk.len()),
+            updates.join(", ")
+        );
+        let sql = db.sql(&sql);
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            query = bind_workflow(query, row);
+        }
+        query.execute(&mut *tx).await?;
+    }
+    for chunk in changes.versions.chunks(1000) {
+        let sql = db
+            .sql(&insert_sql(tables, &WORKFLOW_VERSIONS, chunk.len()))
+            .into_owned();
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            query = query
+                .bind(row.workflow_id.clone())
+                .bind(row.version as i64)
+                .bind(row.event_type.clone())
+                .bind(row.summary.clone())
+                .bind(row.actor.clone())
+                .bind(row.recorded_at.clone());
+        }
+        query.execute(&mut *tx).await?;
+    }
+    for chunk in changes.audit.chunks(1000) {
+        let sql = db
+            .sql(&insert_sql(tables, &AUDIT_LOG, chunk.len()))
+            .into_owned();
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            query = query
+                .bind(row.global_position)
+                .bind(row.aggregate_type.clone())
+                .bind(row.aggregate_id.clone())
+                .bind(row.sequence as i64)
+                .bind(row.event_type.clone())
+                .bind(row.actor.clone())
+                .bind(row.recorded_at.clone())
+                .bind(row.correlation_id.clone())
+                .bind(row.summary.clone());
+        }
+        query.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Ensures the checkpoint row exists and returns it.
+pub async fn load_checkpoint(db: &Db, tables: &TableSet) -> Result<LogPosition, ProjectionError> {
+    let table = tables.name(&crate::tables::CHECKPOINTS);
+    sqlx::query(&db.sql(&format!(
+        "INSERT INTO {table} (name, commit_id, position) VALUES ($1, 0, 0) ON CONFLICT (name) DO NOTHING"
+    )))
+    .bind(CHECKPOINT)
+    .execute(db.pool())
+    .await?;
+    let row = sqlx::query(&db.sql(&format!(
+        "SELECT commit_id, position FROM {table} WHERE name = $1"
+    )))
+    .bind(CHECKPOINT)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(LogPosition {
+        commit: row.try_get(0)?,
+        position: row.try_get(1)?,
+    })
+}
+
+/// Loads the stored rows of these workflows into the cache (ids already cached are skipped).
+pub async fn load_workflows(
+    db: &Db,
+    tables: &TableSet,
+    cache: &mut HashMap<String, WorkflowRow>,
+    ids: &[String],
+) -> Result<(), ProjectionError> {
+    let missing: Vec<&String> = ids.iter().filter(|id| !cache.contains_key(*id)).collect();
+    for chunk in missing.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT {} FROM {} WHERE id IN ({})",
+            WORKFLOWS.columns.join(","),
+            tables.name(&WORKFLOWS),
+            placeholders.join(",")
+        );
+        let sql = db.sql(&sql);
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(id.as_str());
+        }
+        for row in query.fetch_all(db.pool()).await? {
+            let parsed = row_to_workflow(&row)?;
+            cache.insert(parsed.id.clone(), parsed);
+        }
+    }
+    Ok(())
+}
+
+/// Reads a `workflows` row (columns in [`WORKFLOWS`] order).
+pub fn row_to_workflow(row: &sqlx::any::AnyRow) -> Result<WorkflowRow, ProjectionError> {
+    let environment: String = row.try_get(3)?;
+    let parent_id: Option<String> = row.try_get(8)?;
+    let parent_version: Option<i64> = row.try_get(9)?;
+    let definition: String = row.try_get(14)?;
+    Ok(WorkflowRow {
+        id: row.try_get(0)?,
+        name: row.try_get(1)?,
+        description: row.try_get(2)?,
+        environment: environment.parse().unwrap_or_default(),
+        active: row.try_get::<i64, _>(4)? != 0,
+        archived: row.try_get::<i64, _>(5)? != 0,
+        version: row.try_get::<i64, _>(6)? as u64,
+        parent: parent_id.zip(parent_version.map(|v| v as u64)),
+        created_at: row.try_get(10)?,
+        created_by: row.try_get(11)?,
+        updated_at: row.try_get(12)?,
+        updated_by: row.try_get(13)?,
+        definition: parse_definition(&definition)?,
+    })
+}
