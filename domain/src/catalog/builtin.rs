@@ -325,7 +325,7 @@ fn descriptions() -> Vec<NodeTypeDescription> {
             &[1.0, 2.0, 2.1, 2.2, 3.0, 3.1],
         ),
         Spec {
-            outputs: &["done", "loop"],
+            outputs: &["loop", "done"],
             dynamic_ports: Some(split_in_batches_ports),
             ..simple(
                 "n8n-nodes-base.splitInBatches",

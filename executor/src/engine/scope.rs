@@ -90,37 +90,40 @@ impl NodeScope {
                 .map(Item::to_n8n)
                 .ok_or_else(missing);
         }
-        let mut source = self
+        let source = self
             .sources
             .get(self.main_input)
             .copied()
             .flatten()
             .ok_or_else(missing)?;
-        let mut index = item_index;
-        for _ in 0..10_000 {
-            let run = self
-                .run_data
-                .runs(source.node)
-                .get(source.run)
-                .ok_or_else(missing)?;
-            let item = run
-                .outputs
-                .get(source.output)
-                .and_then(|o| o.get(index))
-                .ok_or_else(missing)?;
-            if source.node == target {
-                return Ok(item.to_n8n());
-            }
-            let link = item.paired_item.first().ok_or_else(missing)?;
-            source = run
-                .sources
-                .get(link.input as usize)
-                .copied()
-                .flatten()
-                .ok_or_else(missing)?;
-            index = link.item as usize;
+        let mut budget = 10_000;
+        self.search(target, source, item_index, &mut budget)
+            .ok_or_else(missing)
+    }
+
+    /// Depth-first search through every lineage link (items may derive from several inputs).
+    fn search(
+        &self,
+        target: NodeIndex,
+        source: SourceRef,
+        index: usize,
+        budget: &mut usize,
+    ) -> Option<Value> {
+        *budget = budget.checked_sub(1)?;
+        let run = self.run_data.runs(source.node).get(source.run)?;
+        let item = run.outputs.get(source.output)?.get(index)?;
+        if source.node == target {
+            return Some(item.to_n8n());
         }
-        Err(missing())
+        let links: Vec<crate::item::ItemRef> = match &item.paired_item {
+            crate::item::PairedItem::None => Vec::new(),
+            crate::item::PairedItem::One(r) => vec![*r],
+            crate::item::PairedItem::Many(v) => v.clone(),
+        };
+        links.into_iter().find_map(|link| {
+            let next = run.sources.get(link.input as usize).copied().flatten()?;
+            self.search(target, next, link.item as usize, budget)
+        })
     }
 }
 

@@ -11,11 +11,13 @@ mod filter;
 mod if_node;
 mod item_lists;
 mod limit;
+mod merge;
 mod passthrough;
 mod remove_duplicates;
 mod rename_keys;
 mod set;
 mod sort;
+mod split_in_batches;
 mod split_out;
 mod summarize;
 mod switch;
@@ -97,6 +99,11 @@ impl NodeRegistry {
         r.register("n8n-nodes-base.if", Arc::new(if_node::If));
         r.register("n8n-nodes-base.filter", Arc::new(filter::Filter));
         r.register("n8n-nodes-base.switch", Arc::new(switch::Switch));
+        r.register("n8n-nodes-base.merge", Arc::new(merge::Merge));
+        r.register(
+            "n8n-nodes-base.splitInBatches",
+            Arc::new(split_in_batches::SplitInBatches),
+        );
         r.register("n8n-nodes-base.sort", Arc::new(sort::Sort));
         r.register("n8n-nodes-base.limit", Arc::new(limit::Limit));
         r.register("n8n-nodes-base.aggregate", Arc::new(aggregate::Aggregate));
