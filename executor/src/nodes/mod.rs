@@ -5,6 +5,7 @@ pub mod context;
 mod aggregate;
 mod code;
 mod conditions;
+mod date_time;
 mod dates;
 mod fields;
 mod filter;
@@ -100,6 +101,7 @@ impl NodeRegistry {
         r.register("n8n-nodes-base.filter", Arc::new(filter::Filter));
         r.register("n8n-nodes-base.switch", Arc::new(switch::Switch));
         r.register("n8n-nodes-base.merge", Arc::new(merge::Merge));
+        r.register("n8n-nodes-base.dateTime", Arc::new(date_time::DateTimeNode));
         r.register(
             "n8n-nodes-base.splitInBatches",
             Arc::new(split_in_batches::SplitInBatches),
