@@ -90,8 +90,10 @@ impl Expressions {
         item_index: usize,
         run_index: usize,
     ) -> Result<Option<Value>, JsError> {
-        if let (Some(path), Some(json)) = (&block.path, json) {
-            return Ok(resolve_path(json, path));
+        if let (Some(path), Some(json)) = (&block.path, json)
+            && let Ok(value) = resolve_path(json, path)
+        {
+            return Ok(value);
         }
         if block.code.is_empty() {
             return Ok(None);

@@ -154,27 +154,38 @@ fn parse_path(code: &str) -> Option<Vec<PathStep>> {
     Some(steps)
 }
 
-/// Follows a plain path through a JSON object; `None` is JavaScript's `undefined`.
-pub fn resolve_path(root: &serde_json::Map<String, Value>, steps: &[PathStep]) -> Option<Value> {
+/// Follows a plain path through a JSON object. `Ok(None)` is JavaScript's `undefined`; `Err`
+/// means the path reads a property of `undefined` or `null`, which only JavaScript can report.
+pub fn resolve_path(
+    root: &serde_json::Map<String, Value>,
+    steps: &[PathStep],
+) -> Result<Option<Value>, ()> {
     let mut current: Option<&Value> = None;
     for (n, step) in steps.iter().enumerate() {
         let next = match (current, step) {
             (None, PathStep::Key(k)) if n == 0 => root.get(k),
             (None, PathStep::Index(i)) if n == 0 => root.get(&i.to_string()),
+            (None | Some(Value::Null), _) => return Err(()),
             (Some(Value::Object(o)), PathStep::Key(k)) => o.get(k),
             (Some(Value::Object(o)), PathStep::Index(i)) => o.get(&i.to_string()),
             (Some(Value::Array(a)), PathStep::Index(i)) => a.get(*i),
             (Some(Value::Array(a)), PathStep::Key(k)) if k == "length" => {
-                return Some(Value::from(a.len()));
+                return Ok(Some(Value::from(a.len())));
             }
             (Some(Value::String(s)), PathStep::Key(k)) if k == "length" => {
-                return Some(Value::from(s.encode_utf16().count()));
+                return Ok(Some(Value::from(s.encode_utf16().count())));
             }
             _ => None,
         };
-        current = Some(next?);
+        match next {
+            Some(v) => current = Some(v),
+            None if n + 1 == steps.len() => return Ok(None),
+            None => return Err(()),
+        }
     }
-    Some(current.map_or_else(|| Value::Object(root.clone()), Value::clone))
+    Ok(Some(
+        current.map_or_else(|| Value::Object(root.clone()), Value::clone),
+    ))
 }
 
 /// Formats a number the way JavaScript's `String(n)` does for common values.
@@ -268,9 +279,16 @@ mod tests {
         let root = json!({"a": {"b": [1, 2]}, "s": "héllo"});
         let root = root.as_object().unwrap();
         let path = |c: &str| parse_path(c).unwrap();
-        assert_eq!(resolve_path(root, &path("$json.a.b[1]")), Some(json!(2)));
-        assert_eq!(resolve_path(root, &path("$json.a.x")), None);
-        assert_eq!(resolve_path(root, &path("$json.s.length")), Some(json!(5)));
+        assert_eq!(
+            resolve_path(root, &path("$json.a.b[1]")),
+            Ok(Some(json!(2)))
+        );
+        assert_eq!(resolve_path(root, &path("$json.a.x")), Ok(None));
+        assert_eq!(resolve_path(root, &path("$json.a.x.y")), Err(()));
+        assert_eq!(
+            resolve_path(root, &path("$json.s.length")),
+            Ok(Some(json!(5)))
+        );
         assert_eq!(to_template_string(Some(&json!(2.0))), "2");
         assert_eq!(
             to_template_string(Some(&json!({"a":1,"b":2}))),
