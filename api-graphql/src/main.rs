@@ -1,1 +1,68 @@
-fn main(){}
+//! The `weft` binary: server, worker and command-line client in one.
+
+mod config;
+mod projections_cmd;
+mod serve;
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use config::ConfigArgs;
+
+/// Weft: event-sourced workflow automation.
+#[derive(Debug, Parser)]
+#[command(name = "weft", version, about)]
+struct Cli {
+    #[command(flatten)]
+    config: ConfigArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API and UI (embedded SQLite by default).
+    Serve,
+    /// Maintain the read models.
+    Projections {
+        #[command(subcommand)]
+        action: ProjectionsAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ProjectionsAction {
+    /// Rebuild every read model from the first event.
+    Rebuild {
+        /// Compare the rebuilt tables with the live ones instead of replacing them; exit 1 when
+        /// they differ.
+        #[arg(long)]
+        verify: bool,
+    },
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("WEFT_LOG")
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    if let Err(error) = run(cli).await {
+        eprintln!("weft: {error:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = cli.config.resolve()?;
+    match cli.command {
+        Command::Serve => serve::serve(config).await,
+        Command::Projections {
+            action: ProjectionsAction::Rebuild { verify },
+        } => projections_cmd::rebuild(config, verify).await,
+    }
+}

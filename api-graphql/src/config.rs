@@ -1,0 +1,181 @@
+//! Layered configuration: defaults → config file → `WEFT_*` environment → command-line flags,
+//! validated once at start-up.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Settings shared by every command that opens the store or serves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Directory for the embedded database and key files.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; defaults to a SQLite file in `data_dir`.
+    pub database_url: String,
+    /// Address the HTTP server binds.
+    pub listen: SocketAddr,
+}
+
+/// Values given on the command line or in the environment (clap reads both).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ConfigArgs {
+    /// Config file (TOML with data_dir, database_url, listen).
+    #[arg(long, env = "WEFT_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Data directory [default: ./weft-data].
+    #[arg(long, env = "WEFT_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL [default: sqlite://DATA_DIR/weft.db].
+    #[arg(long, env = "WEFT_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Listen address [default: 127.0.0.1:8080].
+    #[arg(long, env = "WEFT_LISTEN", global = true)]
+    pub listen: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    listen: Option<String>,
+}
+
+/// A configuration problem, named precisely.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The config file could not be read.
+    #[error("cannot read config file {path}: {reason}")]
+    Unreadable {
+        /// File.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The listen address is not `HOST:PORT`.
+    #[error("invalid listen address `{0}`: expected HOST:PORT, e.g. 127.0.0.1:8080")]
+    Listen(String),
+    /// The database URL has an unsupported scheme.
+    #[error("invalid database URL `{0}`: expected sqlite://PATH or postgres://USER@HOST/DB")]
+    DatabaseUrl(String),
+}
+
+impl ConfigArgs {
+    /// Resolves the layers into a validated configuration.
+    pub fn resolve(&self) -> Result<Config, ConfigError> {
+        let file = match &self.config {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        let data_dir = self
+            .data_dir
+            .clone()
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("weft-data"));
+        let database_url = self
+            .database_url
+            .clone()
+            .or(file.database_url)
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("weft.db").display()));
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::DatabaseUrl(database_url));
+        }
+        let listen = self
+            .listen
+            .clone()
+            .or(file.listen)
+            .unwrap_or_else(|| "127.0.0.1:8080".to_string());
+        let listen = listen
+            .parse()
+            .map_err(|_| ConfigError::Listen(listen.clone()))?;
+        Ok(Config {
+            data_dir,
+            database_url,
+            listen,
+        })
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let unreadable = |reason: String| ConfigError::Unreadable {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| unreadable(e.to_string()))?;
+    toml::from_str(&text).map_err(|e| unreadable(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_need_no_configuration() {
+        let config = ConfigArgs::default().resolve().unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.database_url, "sqlite://weft-data/weft.db");
+    }
+
+    #[test]
+    fn flags_override_the_file_which_overrides_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("weft.toml");
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\ndata_dir = \"/srv/weft\"\n",
+        )
+        .unwrap();
+        let args = ConfigArgs {
+            config: Some(file.clone()),
+            ..Default::default()
+        };
+        let config = args.resolve().unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:9000");
+        assert_eq!(config.database_url, "sqlite:///srv/weft/weft.db");
+        let args = ConfigArgs {
+            config: Some(file),
+            listen: Some("0.0.0.0:1".into()),
+            ..Default::default()
+        };
+        assert_eq!(args.resolve().unwrap().listen.to_string(), "0.0.0.0:1");
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let args = ConfigArgs {
+            listen: Some("nope".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            args.resolve().unwrap_err().to_string(),
+            "invalid listen address `nope`: expected HOST:PORT, e.g. 127.0.0.1:8080"
+        );
+        let args = ConfigArgs {
+            database_url: Some("mysql://x".into()),
+            ..Default::default()
+        };
+        assert!(
+            args.resolve()
+                .unwrap_err()
+                .to_string()
+                .starts_with("invalid database URL `mysql://x`")
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("weft.toml");
+        std::fs::write(&file, "colour = \"blue\"\n").unwrap();
+        let args = ConfigArgs {
+            config: Some(file),
+            ..Default::default()
+        };
+        assert!(
+            args.resolve()
+                .unwrap_err()
+                .to_string()
+                .contains("unknown field `colour`")
+        );
+    }
+}

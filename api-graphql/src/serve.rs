@@ -1,0 +1,103 @@
+//! `weft serve`: open the store, run the projections and serve HTTP.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+use weft_commands::EventStore;
+use weft_projections::{ProjectionFeed, ProjectionRunner, TableSet};
+
+use crate::config::Config;
+
+struct AppState {
+    store: EventStore,
+    feed: ProjectionFeed,
+}
+
+/// Runs the server until the process is stopped.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let store = EventStore::open(&config.database_url).await?;
+    let runner = ProjectionRunner::new(store.clone(), TableSet::live()).await?;
+    let feed = runner.feed();
+    tokio::spawn(async move {
+        if let Err(error) = runner.run().await {
+            tracing::error!(%error, "projection runner stopped");
+        }
+    });
+    let state = Arc::new(AppState { store, feed });
+    let app = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
+        .with_state(state);
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+    tracing::info!(listen = %config.listen, database = %redact(&config.database_url), "weft is serving");
+    println!("weft listening on http://{}", config.listen);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+/// Ready when the database answers; reports how far the read models are.
+async fn ready(State(state): State<Arc<AppState>>) -> (StatusCode, Json<serde_json::Value>) {
+    let position = *state.feed.position().borrow();
+    match sqlx::query("SELECT 1")
+        .execute(state.store.db().pool())
+        .await
+    {
+        Ok(_) => (
+            StatusCode::OK,
+            Json(json!({"status": "ready", "projectedPosition": position.to_string()})),
+        ),
+        Err(error) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "unavailable", "error": error.to_string()})),
+        ),
+    }
+}
+
+/// Hides the password of a database URL for logs.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_never_reach_the_logs() {
+        assert_eq!(
+            super::redact("postgres://weft:s3cret@db/weft"),
+            "postgres://weft:***@db/weft"
+        );
+        assert_eq!(
+            super::redact("sqlite://weft-data/weft.db"),
+            "sqlite://weft-data/weft.db"
+        );
+    }
+}
