@@ -2,18 +2,53 @@
 //! to the engine, and the limits around every call.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use rquickjs::context::intrinsic::{
     Date, Eval, Json, MapSet, Promise, Proxy, RegExp, RegExpCompiler,
 };
-use rquickjs::{CatchResultExt, CaughtError, Context, Ctx, Function, Value as JsValue};
+use rquickjs::{
+    CatchResultExt, CaughtError, Context, Ctx, Function, Module, Runtime, Value as JsValue,
+    WriteOptions,
+};
 use serde_json::Value;
 
 use super::{PooledRuntime, Sandbox};
 
 const PRELUDE: &str = include_str!("prelude.js");
+
+type Intrinsics = (
+    Date,
+    Eval,
+    RegExpCompiler,
+    RegExp,
+    Json,
+    MapSet,
+    Promise,
+    Proxy,
+);
+
+/// The prelude compiled once per process: loading bytecode is several times cheaper than
+/// parsing the source for every new context.
+fn prelude_bytecode() -> Result<&'static [u8], JsError> {
+    static BYTECODE: OnceLock<Result<Vec<u8>, JsError>> = OnceLock::new();
+    let compiled = BYTECODE.get_or_init(|| {
+        let runtime = Runtime::new().map_err(|e| JsError::Engine(e.to_string()))?;
+        let context =
+            Context::custom::<Intrinsics>(&runtime).map_err(|e| JsError::Engine(e.to_string()))?;
+        context.with(|ctx| {
+            let options = WriteOptions {
+                strip_source: true,
+                ..Default::default()
+            };
+            Module::declare(ctx.clone(), "weft-prelude", PRELUDE)
+                .and_then(|m| m.write(options))
+                .map_err(|e| JsError::Engine(format!("prelude does not compile: {e}")))
+        })
+    });
+    compiled.as_deref().map_err(Clone::clone)
+}
 
 /// Failure of a JavaScript evaluation.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -59,16 +94,6 @@ pub struct JsSession {
 
 impl JsSession {
     pub(super) fn open(sandbox: Arc<Sandbox>, runtime: PooledRuntime) -> Result<Self, JsError> {
-        type Intrinsics = (
-            Date,
-            Eval,
-            RegExpCompiler,
-            RegExp,
-            Json,
-            MapSet,
-            Promise,
-            Proxy,
-        );
         let context = Context::custom::<Intrinsics>(&runtime.runtime)
             .map_err(|e| JsError::Engine(e.to_string()))?;
         let host: SharedHost = Arc::new(Mutex::new(None));
@@ -97,9 +122,14 @@ impl JsSession {
                 ctx.globals()
                     .set("__weft_host", f)
                     .map_err(|e| JsError::Engine(e.to_string()))?;
-                ctx.eval::<(), _>(PRELUDE)
+                let bytecode = prelude_bytecode()?;
+                // SAFETY: the bytes were written by `Module::write` of this same QuickJS build in
+                // this process (see `prelude_bytecode`), so they are valid bytecode.
+                let module = unsafe { Module::load(ctx.clone(), bytecode) }
                     .catch(&ctx)
-                    .map_err(|e| caught(&ctx, e))
+                    .map_err(|e| caught(&ctx, e))?;
+                let (_, done) = module.eval().catch(&ctx).map_err(|e| caught(&ctx, e))?;
+                done.finish::<()>().catch(&ctx).map_err(|e| caught(&ctx, e))
             })
             .map_err(|e| JsError::Engine(format!("prelude failed: {e}")))?;
         Ok(Self {
