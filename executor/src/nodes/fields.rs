@@ -40,7 +40,8 @@ fn keys(path: &str) -> Vec<Key<'_>> {
 
 /// Reads a field; with `dot` off the path is a plain key.
 pub fn get<'v>(obj: &'v Map<String, Value>, path: &str, dot: bool) -> Option<&'v Value> {
-    if !dot {
+    // Like lodash, a key that exists literally wins over the dotted reading.
+    if !dot || obj.contains_key(path) {
         return obj.get(path);
     }
     let keys = keys(path);
@@ -63,7 +64,7 @@ pub fn get<'v>(obj: &'v Map<String, Value>, path: &str, dot: bool) -> Option<&'v
 
 /// Writes a field, creating objects and arrays on the way (lodash `set`).
 pub fn set(obj: &mut Map<String, Value>, path: &str, value: Value, dot: bool) {
-    if !dot {
+    if !dot || obj.contains_key(path) {
         obj.insert(path.to_string(), value);
         return;
     }
@@ -122,7 +123,7 @@ fn set_in(target: &mut Value, keys: &[Key<'_>], value: Value) {
 
 /// Removes a field.
 pub fn remove(obj: &mut Map<String, Value>, path: &str, dot: bool) {
-    if !dot || !path.contains(['.', '[']) {
+    if !dot || !path.contains(['.', '[']) || obj.contains_key(path) {
         obj.remove(path);
         return;
     }

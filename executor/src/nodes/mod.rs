@@ -4,6 +4,7 @@ pub mod context;
 
 mod aggregate;
 mod code;
+mod compare;
 mod conditions;
 mod date_time;
 mod dates;
@@ -101,6 +102,10 @@ impl NodeRegistry {
         r.register("n8n-nodes-base.filter", Arc::new(filter::Filter));
         r.register("n8n-nodes-base.switch", Arc::new(switch::Switch));
         r.register("n8n-nodes-base.merge", Arc::new(merge::Merge));
+        r.register(
+            "n8n-nodes-base.compareDatasets",
+            Arc::new(compare::CompareDatasets),
+        );
         r.register("n8n-nodes-base.dateTime", Arc::new(date_time::DateTimeNode));
         r.register(
             "n8n-nodes-base.splitInBatches",
