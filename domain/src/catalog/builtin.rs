@@ -347,6 +347,20 @@ fn descriptions() -> Vec<NodeTypeDescription> {
             )
         },
         simple(
+            "n8n-nodes-base.executionData",
+            "Execution Data",
+            "Saves key/value pairs on the execution for filtering.",
+            Flow,
+            &[1.0],
+        ),
+        simple(
+            "n8n-nodes-base.n8nTrainingCustomerDatastore",
+            "Customer Datastore (n8n training)",
+            "Mock customer records for tutorials and tests.",
+            Action,
+            &[1.0],
+        ),
+        simple(
             "n8n-nodes-base.debugHelper",
             "Debug Helper",
             "Throws an error or does nothing, for testing error handling.",

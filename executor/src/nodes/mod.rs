@@ -23,6 +23,7 @@ mod split_in_batches;
 mod split_out;
 mod summarize;
 mod switch;
+mod training;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -102,6 +103,14 @@ impl NodeRegistry {
         r.register("n8n-nodes-base.filter", Arc::new(filter::Filter));
         r.register("n8n-nodes-base.switch", Arc::new(switch::Switch));
         r.register("n8n-nodes-base.merge", Arc::new(merge::Merge));
+        r.register(
+            "n8n-nodes-base.executionData",
+            Arc::new(passthrough::ExecutionData),
+        );
+        r.register(
+            "n8n-nodes-base.n8nTrainingCustomerDatastore",
+            Arc::new(training::CustomerDatastore),
+        );
         r.register(
             "n8n-nodes-base.compareDatasets",
             Arc::new(compare::CompareDatasets),

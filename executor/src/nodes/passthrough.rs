@@ -75,3 +75,30 @@ impl NodeType for DebugHelper {
         }
     }
 }
+
+/// Execution Data: records key/value pairs for the execution (kept in the node state as
+/// `customData`, readable through `$node[…].context`) and passes items through.
+pub struct ExecutionData;
+
+impl NodeType for ExecutionData {
+    fn execute(&self, ctx: &mut NodeContext<'_>) -> Result<NodeOutput, NodeError> {
+        let mut saved = serde_json::Map::new();
+        for index in 0..ctx.items().len() {
+            let values = ctx
+                .param("dataToSave.values", index)?
+                .unwrap_or(Value::Null);
+            for entry in values.as_array().map(Vec::as_slice).unwrap_or_default() {
+                let key = entry.get("key").and_then(Value::as_str).unwrap_or_default();
+                if !key.is_empty() {
+                    let value = entry.get("value").cloned().unwrap_or(Value::Null);
+                    saved.insert(
+                        key.to_string(),
+                        Value::String(crate::expr::to_template_string(Some(&value))),
+                    );
+                }
+            }
+        }
+        ctx.state()["customData"] = Value::Object(saved);
+        Ok(vec![ctx.items().to_vec()])
+    }
+}
