@@ -3,12 +3,34 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, TimeZone, Utc};
 
 use serde_json::Value;
 use weft_executor::{
-    Engine, ExecutionStatus, Item, NoopObserver, RunOptions, SandboxLimits, import_n8n,
+    Clock, Engine, ExecutionStatus, Item, NoopObserver, RunOptions, SandboxLimits, Sleeper,
+    import_n8n,
 };
+
+/// Fake timers (like the upstream tests' jest fake timers): sleeping advances the clock.
+struct FakeTime(Mutex<DateTime<Utc>>);
+
+impl Clock for FakeTime {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+#[async_trait]
+impl Sleeper for FakeTime {
+    async fn sleep(&self, duration: Duration) {
+        let mut now = self.0.lock().unwrap();
+        *now += chrono::Duration::from_std(duration).unwrap();
+    }
+}
 
 fn fixtures_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/n8n/fixtures")
@@ -45,7 +67,14 @@ async fn judge(engine: &Engine, path: &PathBuf) -> Result<(), String> {
     let workflow = engine
         .compile(Arc::new(imported.definition), &imported.flags)
         .map_err(|e| e.to_string())?;
-    let mut options = RunOptions::default();
+    let time = Arc::new(FakeTime(Mutex::new(
+        Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap(),
+    )));
+    let mut options = RunOptions {
+        clock: time.clone(),
+        sleeper: time,
+        ..Default::default()
+    };
     if let Some(input) = trigger.get("input") {
         options.trigger_items = vec![Item::from_n8n(input)];
     }

@@ -384,7 +384,7 @@ impl Execution {
                 &mut self.expressions,
             );
             match gnode.implementation.execute(&mut ctx) {
-                Ok(out) => break Ok(out),
+                Ok(out) => break Ok((out, ctx.requested_wait())),
                 Err(error) => {
                     let will_retry = attempt < max_tries;
                     observer.on_event(ExecutionEvent::NodeFailed {
@@ -418,7 +418,15 @@ impl Execution {
             .flatten()
             .unwrap_or_else(crate::item::empty);
         let mut outputs = match result {
-            Ok(out) => out,
+            Ok((out, pause)) => {
+                if let Some(pause) = pause {
+                    self.options.sleeper.sleep(pause).await;
+                    if self.options.cancel.is_canceled() {
+                        return (Outcome::Canceled, false);
+                    }
+                }
+                out
+            }
             Err(error) => match node.on_error {
                 OnError::StopWorkflow => return (Outcome::Failed(error), false),
                 OnError::ContinueRegularOutput => {

@@ -2,6 +2,7 @@
 //! expressions evaluated per item), persistent node state and the JavaScript sandbox.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::Value;
 use weft_domain::definition::{Node, OnError};
@@ -31,6 +32,7 @@ pub struct NodeContext<'a> {
     pub(crate) options: &'a RunOptions,
     expressions: &'a mut Expressions,
     host: Option<Arc<dyn HostBridge>>,
+    wait: Option<Duration>,
 }
 
 fn expression_error(node: &str, parameter: &str, source: &str, e: JsError) -> NodeError {
@@ -76,6 +78,7 @@ impl<'a> NodeContext<'a> {
             options,
             expressions,
             host: None,
+            wait: None,
         }
     }
 
@@ -110,6 +113,16 @@ impl<'a> NodeContext<'a> {
     /// This node's persistent state across its runs in this execution (`$node[…].context`).
     pub fn state(&mut self) -> &mut Value {
         &mut self.node_states[self.index]
+    }
+
+    /// Asks the engine to pause the run for `duration` after this node (Wait node).
+    pub fn request_wait(&mut self, duration: Duration) {
+        self.wait = Some(duration);
+    }
+
+    /// The pause requested by the node, if any.
+    pub(crate) fn requested_wait(&self) -> Option<Duration> {
+        self.wait
     }
 
     /// The raw (unevaluated) parameter at a dotted path.

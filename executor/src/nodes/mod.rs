@@ -24,6 +24,7 @@ mod split_out;
 mod summarize;
 mod switch;
 mod training;
+mod wait;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -103,6 +104,7 @@ impl NodeRegistry {
         r.register("n8n-nodes-base.filter", Arc::new(filter::Filter));
         r.register("n8n-nodes-base.switch", Arc::new(switch::Switch));
         r.register("n8n-nodes-base.merge", Arc::new(merge::Merge));
+        r.register("n8n-nodes-base.wait", Arc::new(wait::Wait));
         r.register(
             "n8n-nodes-base.executionData",
             Arc::new(passthrough::ExecutionData),
