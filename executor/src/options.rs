@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use weft_domain::definition::NodeId;
+use weft_domain::definition::{CredentialRef, NodeId};
 
 use crate::item::{Item, Items};
 
@@ -75,6 +75,19 @@ impl Clock for SystemClock {
     }
 }
 
+/// Hands decrypted credentials to nodes that need them (HTTP Request). The caller owns storage
+/// and decryption; the engine never persists what it receives.
+#[async_trait]
+pub trait CredentialProvider: Send + Sync {
+    /// The decrypted data of the credential a node references, e.g. `{"user": …, "password": …}`
+    /// for `httpBasicAuth`.
+    async fn credential(
+        &self,
+        credential_type: &str,
+        reference: &CredentialRef,
+    ) -> Result<serde_json::Value, String>;
+}
+
 /// Outputs of one earlier node run, as recorded by a previous execution.
 #[derive(Debug, Clone)]
 pub struct RecordedRun {
@@ -125,8 +138,10 @@ pub struct RunOptions {
     pub timeout: Option<Duration>,
     /// Clock for `$now`.
     pub clock: Arc<dyn Clock>,
-    /// Retry waits.
+    /// Retry waits and Wait nodes.
     pub sleeper: Arc<dyn Sleeper>,
+    /// Credentials for nodes that call external services; `None` when none are available.
+    pub credentials: Option<Arc<dyn CredentialProvider>>,
 }
 
 impl Default for RunOptions {
@@ -142,6 +157,7 @@ impl Default for RunOptions {
             timeout: None,
             clock: Arc::new(SystemClock),
             sleeper: Arc::new(TokioSleeper),
+            credentials: None,
         }
     }
 }

@@ -383,7 +383,13 @@ impl Execution {
                 &self.options,
                 &mut self.expressions,
             );
-            match gnode.implementation.execute(&mut ctx) {
+            let implementation = &gnode.implementation;
+            let outcome = if implementation.is_async() {
+                implementation.execute_async(&mut ctx).await
+            } else {
+                implementation.execute(&mut ctx)
+            };
+            match outcome {
                 Ok(out) => break Ok((out, ctx.requested_wait())),
                 Err(error) => {
                     let will_retry = attempt < max_tries;

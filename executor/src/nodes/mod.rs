@@ -10,6 +10,7 @@ mod date_time;
 mod dates;
 mod fields;
 mod filter;
+mod http_request;
 mod if_node;
 mod item_lists;
 mod limit;
@@ -27,6 +28,8 @@ mod training;
 mod wait;
 
 use std::collections::HashMap;
+
+use async_trait::async_trait;
 use std::sync::Arc;
 
 use weft_domain::definition::Node;
@@ -39,10 +42,23 @@ use crate::item::Item;
 /// Items per main output.
 pub type NodeOutput = Vec<Vec<Item>>;
 
-/// A node type's behaviour.
+/// A node type's behaviour. Most nodes are CPU-only and implement [`execute`](Self::execute);
+/// nodes that wait for I/O set [`is_async`](Self::is_async) and implement
+/// [`execute_async`](Self::execute_async), which the engine awaits on the execution's task.
+#[async_trait]
 pub trait NodeType: Send + Sync {
     /// Runs the node once over its inputs and returns items per main output.
     fn execute(&self, ctx: &mut NodeContext<'_>) -> Result<NodeOutput, NodeError>;
+
+    /// Whether the engine must call [`execute_async`](Self::execute_async) instead.
+    fn is_async(&self) -> bool {
+        false
+    }
+
+    /// The asynchronous form of [`execute`](Self::execute).
+    async fn execute_async(&self, ctx: &mut NodeContext<'_>) -> Result<NodeOutput, NodeError> {
+        self.execute(ctx)
+    }
 
     /// Whether the node may run only when every input has data (under v1 order, nodes with
     /// several inputs otherwise run with whatever inputs arrived).
@@ -104,6 +120,10 @@ impl NodeRegistry {
         r.register("n8n-nodes-base.filter", Arc::new(filter::Filter));
         r.register("n8n-nodes-base.switch", Arc::new(switch::Switch));
         r.register("n8n-nodes-base.merge", Arc::new(merge::Merge));
+        r.register(
+            "n8n-nodes-base.httpRequest",
+            Arc::new(http_request::HttpRequest),
+        );
         r.register("n8n-nodes-base.wait", Arc::new(wait::Wait));
         r.register(
             "n8n-nodes-base.executionData",
