@@ -8,6 +8,8 @@
 //! let result = engine.run(&workflow, RunOptions::default(), &mut observer).await?;
 //! ```
 
+#![warn(missing_docs)]
+
 mod engine;
 mod error;
 mod expr;
@@ -29,8 +31,8 @@ pub use n8n::{ImportedWorkflow, import_n8n};
 pub use nodes::{NodeContext, NodeOutput, NodeRegistry, NodeType};
 pub use observer::{ExecutionEvent, ExecutionObserver, ExecutionStatus, NoopObserver};
 pub use options::{
-    CancelToken, Clock, CredentialProvider, RecordedRun, ResumeFrom, RunMode, RunOptions, Sleeper,
-    SystemClock, TokioSleeper, WorkflowInfo,
+    CancelToken, Clock, CredentialProvider, RecordedRun, RecordedSource, ResumeFrom, RunMode,
+    RunOptions, Sleeper, SystemClock, TokioSleeper, WorkflowInfo,
 };
 pub use run_data::{NodeRun, RunData, SourceRef};
 pub use sandbox::{HostBridge, JsError, JsSession, Sandbox, SandboxLimits};

@@ -88,6 +88,17 @@ pub trait CredentialProvider: Send + Sync {
     ) -> Result<serde_json::Value, String>;
 }
 
+/// Where an input of a recorded node run came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedSource {
+    /// Parent node.
+    pub node_id: NodeId,
+    /// Parent output index.
+    pub output: usize,
+    /// Parent run index.
+    pub run: usize,
+}
+
 /// Outputs of one earlier node run, as recorded by a previous execution.
 #[derive(Debug, Clone)]
 pub struct RecordedRun {
@@ -95,6 +106,9 @@ pub struct RecordedRun {
     pub node_id: NodeId,
     /// Items per output.
     pub outputs: Vec<Items>,
+    /// Source of each input, so `$('Node').item` can follow lineage through recorded runs
+    /// (empty when unknown).
+    pub sources: Vec<Option<RecordedSource>>,
 }
 
 /// Start from recorded state: seed the run data and continue at one node.

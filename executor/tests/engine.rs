@@ -14,8 +14,8 @@ use weft_domain::definition::{
 };
 use weft_executor::{
     CancelToken, CompiledWorkflow, Engine, ExecutionEvent, ExecutionObserver, ExecutionResult,
-    ExecutionStatus, Item, NodeErrorKind, RecordedRun, ResumeFrom, RunMode, RunOptions,
-    SandboxLimits, Sleeper,
+    ExecutionStatus, Item, NodeErrorKind, PairedItem, RecordedRun, RecordedSource, ResumeFrom,
+    RunMode, RunOptions, SandboxLimits, Sleeper,
 };
 
 fn node(id: &str, ty: &str, version: f64, parameters: Value, position: [f64; 2]) -> Node {
@@ -536,7 +536,10 @@ async fn resume_reuses_recorded_outputs_and_runs_from_the_given_node() {
                 "B",
                 "set",
                 3.4,
-                set_field("b", "={{ $json.a }}-{{ $('A').item.json.a }}"),
+                set_field(
+                    "b",
+                    "={{ $json.a }}-{{ $('A').item.json.a }}-{{ $('T').item.json.t }}",
+                ),
                 [200.0, 0.0],
             ),
         ],
@@ -546,11 +549,20 @@ async fn resume_reuses_recorded_outputs_and_runs_from_the_given_node() {
     let recorded = vec![
         RecordedRun {
             node_id: "T".into(),
-            outputs: vec![Arc::new(vec![Item::default()])],
+            outputs: vec![Arc::new(vec![Item::from_value(json!({"t": 1}))])],
+            sources: vec![None],
         },
         RecordedRun {
             node_id: "A".into(),
-            outputs: vec![Arc::new(vec![Item::from_value(json!({"a": "recorded"}))])],
+            outputs: vec![Arc::new(vec![Item {
+                paired_item: PairedItem::item(0),
+                ..Item::from_value(json!({"a": "recorded"}))
+            }])],
+            sources: vec![Some(RecordedSource {
+                node_id: "T".into(),
+                output: 0,
+                run: 0,
+            })],
         },
     ];
     let options = RunOptions {
@@ -565,7 +577,7 @@ async fn resume_reuses_recorded_outputs_and_runs_from_the_given_node() {
     assert_eq!(rec.started(), ["B"]);
     assert_eq!(
         output_json(&result, &wf, "B", 0),
-        vec![json!({"a": "recorded", "b": "recorded-recorded"})]
+        vec![json!({"a": "recorded", "b": "recorded-recorded-1"})]
     );
 }
 
@@ -663,8 +675,13 @@ async fn code_node_infinite_loop_and_memory_bomb_fail_cleanly() {
     let (result, _, _) = run_with(&engine, code_workflow(escape), RunOptions::default()).await;
     assert_eq!(result.error.unwrap().kind, NodeErrorKind::Timeout);
 
+    // A generous deadline here, so that only the memory limit can stop the bomb.
+    let roomy = Engine::new(SandboxLimits {
+        code_timeout: Duration::from_secs(20),
+        ..limits
+    });
     let bomb = "const a = []; while (true) { a.push('x'.repeat(1024 * 1024)); }";
-    let (result, _, _) = run_with(&engine, code_workflow(bomb), RunOptions::default()).await;
+    let (result, _, _) = run_with(&roomy, code_workflow(bomb), RunOptions::default()).await;
     let error = result.error.unwrap();
     assert_eq!(error.kind, NodeErrorKind::OutOfMemory, "{error:?}");
 

@@ -12,8 +12,8 @@ use weft_domain::definition::{
     WorkflowSettings,
 };
 use weft_executor::{
-    CredentialProvider, Engine, ExecutionResult, ExecutionStatus, NoopObserver, RunOptions,
-    SandboxLimits,
+    CredentialProvider, Engine, ExecutionResult, ExecutionStatus, NodeErrorKind, NoopObserver,
+    RunOptions, SandboxLimits,
 };
 
 /// Answers every request with a JSON echo of it; `/text`, `/status/500`, `/token` and `/slow`
@@ -154,6 +154,13 @@ impl CredentialProvider for Secrets {
 }
 
 async fn run(node: Node) -> (ExecutionResult, Vec<Value>) {
+    run_with_timeout(node, None).await
+}
+
+async fn run_with_timeout(
+    node: Node,
+    timeout: Option<std::time::Duration>,
+) -> (ExecutionResult, Vec<Value>) {
     let trigger = Node {
         id: "T".into(),
         node_type: "n8n-nodes-base.manualTrigger".into(),
@@ -186,6 +193,7 @@ async fn run(node: Node) -> (ExecutionResult, Vec<Value>) {
     let wf = engine.compile(Arc::new(def), &HashMap::new()).unwrap();
     let options = RunOptions {
         credentials: Some(Arc::new(Secrets)),
+        timeout,
         ..Default::default()
     };
     let result = engine.run(&wf, options, &mut NoopObserver).await.unwrap();
@@ -315,4 +323,13 @@ async fn errors_timeouts_and_full_responses() {
     let slow = json!({"url": format!("{base}/slow"), "options": {"timeout": 200}});
     let (result, _) = run(http_node(slow, None)).await;
     assert!(result.error.unwrap().message.contains("timed out"));
+
+    let started = std::time::Instant::now();
+    let (result, _) = run_with_timeout(
+        http_node(json!({"url": format!("{base}/slow")}), None),
+        Some(std::time::Duration::from_millis(300)),
+    )
+    .await;
+    assert_eq!(result.error.unwrap().kind, NodeErrorKind::Timeout);
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
 }

@@ -45,6 +45,7 @@ pub(super) struct Execution {
     stack: VecDeque<Task>,
     waiting: Vec<(NodeIndex, Vec<Task>)>,
     v1: bool,
+    deadline: Option<Instant>,
 }
 
 impl Execution {
@@ -65,6 +66,7 @@ impl Execution {
             stack: VecDeque::new(),
             waiting: Vec::new(),
             v1,
+            deadline: None,
         }
     }
 
@@ -75,10 +77,23 @@ impl Execution {
                 let node = wf
                     .index_of(&recorded.node_id)
                     .ok_or_else(|| ExecutorError::UnknownNode(recorded.node_id.clone()))?;
+                let sources = recorded
+                    .sources
+                    .iter()
+                    .map(|source| {
+                        let s = source.as_ref()?;
+                        Some(SourceRef {
+                            node: wf.index_of(&s.node_id)?,
+                            output: s.output,
+                            run: s.run,
+                        })
+                    })
+                    .collect();
                 self.run_data.push(
                     node,
                     NodeRun {
                         outputs: recorded.outputs.clone(),
+                        sources,
                         ..Default::default()
                     },
                 );
@@ -141,6 +156,7 @@ impl Execution {
                 .map(Duration::from_secs)
         });
         let deadline = timeout.map(|t| Instant::now() + t);
+        self.deadline = deadline;
         let mut requeued = 0usize;
         loop {
             let Some(task) = self.next_task() else { break };
@@ -153,12 +169,7 @@ impl Execution {
                     node_id: &node.node.id,
                     run_index,
                 });
-                let error = timed_out.then(|| {
-                    NodeError::new(
-                        NodeErrorKind::Timeout,
-                        "The workflow ran longer than its timeout and was stopped",
-                    )
-                });
+                let error = timed_out.then(timeout_error);
                 let status = if timed_out {
                     ExecutionStatus::Error
                 } else {
@@ -328,6 +339,7 @@ impl Execution {
         run_index: usize,
         observer: &mut dyn ExecutionObserver,
     ) -> (Outcome, bool) {
+        let deadline = self.deadline;
         let wf = self.workflow.clone();
         let gnode = wf.node(task.node);
         let node = &gnode.node;
@@ -385,7 +397,15 @@ impl Execution {
             );
             let implementation = &gnode.implementation;
             let outcome = if implementation.is_async() {
-                implementation.execute_async(&mut ctx).await
+                // I/O-bound nodes are bounded by the workflow timeout while they wait.
+                match deadline {
+                    Some(at) => {
+                        tokio::time::timeout_at(at.into(), implementation.execute_async(&mut ctx))
+                            .await
+                            .unwrap_or_else(|_| Err(timeout_error()))
+                    }
+                    None => implementation.execute_async(&mut ctx).await,
+                }
             } else {
                 implementation.execute(&mut ctx)
             };
@@ -672,6 +692,14 @@ impl Execution {
             }
         }
     }
+}
+
+/// The error of a run stopped by the workflow timeout.
+fn timeout_error() -> NodeError {
+    NodeError::new(
+        NodeErrorKind::Timeout,
+        "The workflow ran longer than its timeout and was stopped",
+    )
 }
 
 /// n8n's `handleNodeErrorOutput`: items that carry only an error move to the error output,
