@@ -23,10 +23,6 @@ pub(crate) struct NodeScope {
     now_ms: i64,
 }
 
-fn items_json(items: &[Item]) -> Value {
-    Value::Array(items.iter().map(Item::to_n8n).collect())
-}
-
 impl NodeScope {
     pub(crate) fn capture(parts: &ScopeParts<'_>) -> Self {
         Self {
@@ -60,7 +56,7 @@ impl NodeScope {
         node: NodeIndex,
         branch: Option<f64>,
         run: Option<f64>,
-    ) -> Result<Value, String> {
+    ) -> Result<String, String> {
         let name = &self.workflow.node(node).node.name;
         let runs = self.run_data.runs(node);
         if runs.is_empty() {
@@ -71,14 +67,14 @@ impl NodeScope {
             .get(run)
             .ok_or_else(|| format!("Run {run} of node \"{name}\" does not exist"))?;
         let branch = branch.map_or(0, |b| b as usize);
-        Ok(data
-            .outputs
-            .get(branch)
-            .map_or(Value::Array(Vec::new()), |items| items_json(items)))
+        match data.outputs.get(branch) {
+            Some(items) => text(items.as_slice()),
+            None => Ok("[]".into()),
+        }
     }
 
     /// Follows `pairedItem` links from the current item back to `target`'s output item.
-    fn paired(&self, target: NodeIndex, item_index: usize) -> Result<Value, String> {
+    fn paired(&self, target: NodeIndex, item_index: usize) -> Result<String, String> {
         let target_name = &self.workflow.node(target).node.name;
         let missing = || {
             format!("Paired item data for item {item_index} of \"{target_name}\" is unavailable")
@@ -87,8 +83,8 @@ impl NodeScope {
             return self
                 .main_items()
                 .get(item_index)
-                .map(Item::to_n8n)
-                .ok_or_else(missing);
+                .ok_or_else(missing)
+                .and_then(text);
         }
         let source = self
             .sources
@@ -99,6 +95,7 @@ impl NodeScope {
         let mut budget = 10_000;
         self.search(target, source, item_index, &mut budget)
             .ok_or_else(missing)
+            .and_then(text)
     }
 
     /// Depth-first search through every lineage link (items may derive from several inputs).
@@ -108,12 +105,12 @@ impl NodeScope {
         source: SourceRef,
         index: usize,
         budget: &mut usize,
-    ) -> Option<Value> {
+    ) -> Option<&Item> {
         *budget = budget.checked_sub(1)?;
         let run = self.run_data.runs(source.node).get(source.run)?;
         let item = run.outputs.get(source.output)?.get(index)?;
         if source.node == target {
-            return Some(item.to_n8n());
+            return Some(item);
         }
         let links: Vec<crate::item::ItemRef> = match &item.paired_item {
             crate::item::PairedItem::None => Vec::new(),
@@ -127,6 +124,10 @@ impl NodeScope {
     }
 }
 
+fn text<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, String> {
+    serde_json::to_string(value).map_err(|e| e.to_string())
+}
+
 impl HostBridge for NodeScope {
     fn call(
         &self,
@@ -134,38 +135,33 @@ impl HostBridge for NodeScope {
         name: Option<&str>,
         a: Option<f64>,
         b: Option<f64>,
-    ) -> Result<Value, String> {
+    ) -> Result<String, String> {
         match op {
-            "item" => Ok(self
-                .main_items()
-                .get(a.unwrap_or(0.0) as usize)
-                .map_or(Value::Null, Item::to_n8n)),
-            "inputAll" => Ok(items_json(self.main_items())),
-            "params" => Ok(self.workflow.node(self.index).node.parameters.clone()),
-            "context" => Ok(self.node_states[self.index].clone()),
-            "now" => Ok(json!(self.now_ms)),
-            "prevNode" => Ok(match self.sources.get(self.main_input).copied().flatten() {
-                Some(s) => {
-                    json!({"name": self.workflow.node(s.node).node.name, "outputIndex": s.output, "runIndex": s.run})
-                }
-                None => Value::Null,
-            }),
+            "item" => match self.main_items().get(a.unwrap_or(0.0) as usize) {
+                Some(item) => text(item),
+                None => Ok("null".into()),
+            },
+            "inputAll" => text(self.main_items()),
+            "params" => text(&self.workflow.node(self.index).node.parameters),
+            "context" => text(&self.node_states[self.index]),
+            "now" => Ok(self.now_ms.to_string()),
+            "prevNode" => match self.sources.get(self.main_input).copied().flatten() {
+                Some(s) => text(
+                    &json!({"name": self.workflow.node(s.node).node.name, "outputIndex": s.output, "runIndex": s.run}),
+                ),
+                None => Ok("null".into()),
+            },
             "nodeAll" => self.node_all(self.node_named(name)?, a, b),
             "pairedAt" => self.paired(self.node_named(name)?, a.unwrap_or(0.0) as usize),
-            "nodeContext" => Ok(self.node_states[self.node_named(name)?].clone()),
-            "nodeParams" => Ok(self
-                .workflow
-                .node(self.node_named(name)?)
-                .node
-                .parameters
-                .clone()),
-            "isExecuted" => Ok(Value::Bool(self.run_data.has_run(self.node_named(name)?))),
-            "nodeRunIndex" => Ok(json!(
-                self.run_data
-                    .runs(self.node_named(name)?)
-                    .len()
-                    .saturating_sub(1)
-            )),
+            "nodeContext" => text(&self.node_states[self.node_named(name)?]),
+            "nodeParams" => text(&self.workflow.node(self.node_named(name)?).node.parameters),
+            "isExecuted" => Ok(self.run_data.has_run(self.node_named(name)?).to_string()),
+            "nodeRunIndex" => Ok(self
+                .run_data
+                .runs(self.node_named(name)?)
+                .len()
+                .saturating_sub(1)
+                .to_string()),
             other => Err(format!("unknown data request `{other}`")),
         }
     }

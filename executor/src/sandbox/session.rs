@@ -69,14 +69,15 @@ pub enum JsError {
 
 /// Read access to engine data from inside scripts (`$input`, `$('Node')`, …).
 pub trait HostBridge: Send + Sync {
-    /// Answers one request from the prelude: an operation name and up to three arguments.
+    /// Answers one request from the prelude (an operation name and up to three arguments)
+    /// with JSON text.
     fn call(
         &self,
         op: &str,
         name: Option<&str>,
         a: Option<f64>,
         b: Option<f64>,
-    ) -> Result<Value, String>;
+    ) -> Result<String, String>;
 }
 
 type SharedHost = Arc<Mutex<Option<Arc<dyn HostBridge>>>>;
@@ -88,7 +89,8 @@ pub struct JsSession {
     runtime: Option<PooledRuntime>,
     sandbox: Arc<Sandbox>,
     host: SharedHost,
-    compiled: HashMap<String, u32>,
+    expressions: HashMap<String, u32>,
+    code: HashMap<String, u32>,
     poisoned: bool,
 }
 
@@ -113,7 +115,7 @@ impl JsSession {
                             None => Err("no data is available here".to_string()),
                         };
                         match reply {
-                            Ok(v) => serde_json::json!({ "ok": v }).to_string(),
+                            Ok(text) => format!("{{\"ok\":{text}}}"),
                             Err(e) => serde_json::json!({ "err": e }).to_string(),
                         }
                     },
@@ -137,7 +139,8 @@ impl JsSession {
             runtime: Some(runtime),
             sandbox,
             host,
-            compiled: HashMap::new(),
+            expressions: HashMap::new(),
+            code: HashMap::new(),
             poisoned: false,
         })
     }
@@ -164,16 +167,25 @@ impl JsSession {
         self.compile("__weft_compile_code", code)
     }
 
-    fn compile(&mut self, compiler: &str, code: &str) -> Result<u32, JsError> {
-        let key = format!("{compiler}\u{0}{code}");
-        if let Some(id) = self.compiled.get(&key) {
+    fn compile(&mut self, compiler: &'static str, code: &str) -> Result<u32, JsError> {
+        let cache = if compiler == "__weft_compile_expr" {
+            &self.expressions
+        } else {
+            &self.code
+        };
+        if let Some(id) = cache.get(code) {
             return Ok(*id);
         }
         let id = self.call_string(compiler, &[CallArg::Str(code)], None)?;
         let id: u32 = id
             .parse()
             .map_err(|_| JsError::Engine(format!("bad function id {id}")))?;
-        self.compiled.insert(key, id);
+        let cache = if compiler == "__weft_compile_expr" {
+            &mut self.expressions
+        } else {
+            &mut self.code
+        };
+        cache.insert(code.to_string(), id);
         Ok(id)
     }
 
