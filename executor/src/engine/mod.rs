@@ -12,7 +12,9 @@
 //! A node is queued for an output only when that output has items. Disabled nodes pass their first
 //! input through. Every step is reported to an [`ExecutionObserver`](crate::ExecutionObserver).
 
+mod node_run;
 mod run;
+mod schedule;
 pub(crate) mod scope;
 
 use std::collections::HashMap;

@@ -15,7 +15,7 @@ use crate::sandbox::HostBridge;
 pub(crate) struct NodeScope {
     workflow: Arc<CompiledWorkflow>,
     run_data: RunData,
-    node_states: Vec<Value>,
+    node_states: Vec<Arc<Value>>,
     index: NodeIndex,
     inputs: Vec<Option<Items>>,
     main_input: usize,
@@ -143,7 +143,7 @@ impl HostBridge for NodeScope {
             },
             "inputAll" => text(self.main_items()),
             "params" => text(&self.workflow.node(self.index).node.parameters),
-            "context" => text(&self.node_states[self.index]),
+            "context" => text(&*self.node_states[self.index]),
             "now" => Ok(self.now_ms.to_string()),
             "prevNode" => match self.sources.get(self.main_input).copied().flatten() {
                 Some(s) => text(
@@ -153,7 +153,7 @@ impl HostBridge for NodeScope {
             },
             "nodeAll" => self.node_all(self.node_named(name)?, a, b),
             "pairedAt" => self.paired(self.node_named(name)?, a.unwrap_or(0.0) as usize),
-            "nodeContext" => text(&self.node_states[self.node_named(name)?]),
+            "nodeContext" => text(&*self.node_states[self.node_named(name)?]),
             "nodeParams" => text(&self.workflow.node(self.node_named(name)?).node.parameters),
             "isExecuted" => Ok(self.run_data.has_run(self.node_named(name)?).to_string()),
             "nodeRunIndex" => Ok(self

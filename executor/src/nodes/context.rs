@@ -28,7 +28,7 @@ pub struct NodeContext<'a> {
     pub(crate) workflow: &'a Arc<CompiledWorkflow>,
     pub(crate) run_data: &'a RunData,
     pub(crate) sources: &'a [Option<SourceRef>],
-    pub(crate) node_states: &'a mut Vec<Value>,
+    pub(crate) node_states: &'a mut Vec<Arc<Value>>,
     pub(crate) options: &'a RunOptions,
     expressions: &'a mut Expressions,
     host: Option<Arc<dyn HostBridge>>,
@@ -61,7 +61,7 @@ impl<'a> NodeContext<'a> {
         workflow: &'a Arc<CompiledWorkflow>,
         run_data: &'a RunData,
         sources: &'a [Option<SourceRef>],
-        node_states: &'a mut Vec<Value>,
+        node_states: &'a mut Vec<Arc<Value>>,
         options: &'a RunOptions,
         expressions: &'a mut Expressions,
     ) -> Self {
@@ -112,7 +112,7 @@ impl<'a> NodeContext<'a> {
 
     /// This node's persistent state across its runs in this execution (`$node[…].context`).
     pub fn state(&mut self) -> &mut Value {
-        &mut self.node_states[self.index]
+        Arc::make_mut(&mut self.node_states[self.index])
     }
 
     /// Asks the engine to pause the run for `duration` after this node (Wait node).
@@ -266,7 +266,7 @@ pub(crate) struct ScopeParts<'s> {
     pub(crate) workflow: &'s Arc<CompiledWorkflow>,
     pub(crate) run_data: &'s RunData,
     pub(crate) sources: &'s [Option<SourceRef>],
-    pub(crate) node_states: &'s [Value],
+    pub(crate) node_states: &'s [Arc<Value>],
     pub(crate) options: &'s RunOptions,
     pub(crate) index: NodeIndex,
     pub(crate) inputs: &'s [Option<Items>],
