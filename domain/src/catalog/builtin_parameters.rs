@@ -641,4 +641,35 @@ mod tests {
         }
         assert_eq!(credentials_for("n8n-nodes-base.httpRequest").len(), 5);
     }
+
+    #[test]
+    fn validation_rejects_bad_parameters() {
+        let catalog = super::super::BuiltinCatalog::shared();
+        let describe = |t: &str| {
+            super::super::NodeCatalog::describe(catalog, &format!("n8n-nodes-base.{t}")).unwrap()
+        };
+        let ok = json!({"method": "POST", "url": "={{ $json.url }}", "options": {"timeout": 500}});
+        assert!(describe("httpRequest").validate_parameters(&ok).is_empty());
+        let bad = json!({"method": "FETCH", "options": {"timeout": "soon"}});
+        let problems = describe("httpRequest").validate_parameters(&bad);
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with("`url`: a value is required"))
+        );
+        assert!(problems.iter().any(|p| p.starts_with("`method`:")));
+        assert!(
+            problems
+                .iter()
+                .any(|p| p == "`options.timeout`: expected a number")
+        );
+        let code = json!({"jsCode": "={{ 1 }}"});
+        assert_eq!(
+            describe("code").validate_parameters(&code),
+            vec!["`jsCode`: expressions are not allowed here"]
+        );
+        let hidden = json!({"mode": "manual"});
+        assert!(describe("set").validate_parameters(&hidden).is_empty());
+    }
 }

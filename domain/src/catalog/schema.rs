@@ -172,6 +172,16 @@ impl NodeTypeDescription {
         self.versions.iter().any(|v| (v - version).abs() < 1e-9)
     }
 
+    /// Checks parameters against the schema of the type's latest version: required values,
+    /// value types, allowed options and whether expressions are accepted. Parameters the schema
+    /// does not describe (older versions keep other names) are not checked. Each problem is
+    /// reported as ``"`path`: message"``.
+    pub fn validate_parameters(&self, parameters: &Value) -> Vec<String> {
+        let mut problems = Vec::new();
+        validate_fields(&self.parameters, parameters, "", &mut problems);
+        problems
+    }
+
     /// The ports a node of this type has.
     pub fn ports_for(&self, node: &Node) -> Ports {
         match self.dynamic_ports {
@@ -180,6 +190,114 @@ impl NodeTypeDescription {
                 inputs: self.ports.inputs.len() as u32,
                 outputs: self.ports.outputs.len() as u32,
             },
+        }
+    }
+}
+
+fn is_blank(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+fn loosely_same(a: &Value, b: &Value) -> bool {
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    text(a) == text(b)
+}
+
+fn validate_fields(
+    specs: &[ParameterSpec],
+    values: &Value,
+    prefix: &str,
+    problems: &mut Vec<String>,
+) {
+    for spec in specs {
+        let path = if prefix.is_empty() {
+            spec.name.clone()
+        } else {
+            format!("{prefix}.{}", spec.name)
+        };
+        if let Some((other, allowed)) = &spec.show_when {
+            let current = values
+                .get(other)
+                .cloned()
+                .or_else(|| {
+                    specs
+                        .iter()
+                        .find(|s| &s.name == other)
+                        .map(|s| s.default.clone())
+                })
+                .unwrap_or(Value::Null);
+            if !allowed.iter().any(|a| loosely_same(a, &current)) {
+                continue;
+            }
+        }
+        let Some(value) = values.get(&spec.name) else {
+            if spec.required && is_blank(&spec.default) {
+                problems.push(format!("`{path}`: a value is required"));
+            }
+            continue;
+        };
+        if let Value::String(s) = value
+            && s.starts_with('=')
+        {
+            if !spec.expressions {
+                problems.push(format!("`{path}`: expressions are not allowed here"));
+            }
+            continue;
+        }
+        if spec.required && is_blank(value) {
+            problems.push(format!("`{path}`: a value is required"));
+            continue;
+        }
+        let expected = match &spec.param_type {
+            ParameterType::String | ParameterType::Code { .. } => {
+                (!value.is_string()).then_some("text")
+            }
+            ParameterType::Number => (!value.is_number()).then_some("a number"),
+            ParameterType::Boolean => (!value.is_boolean()).then_some("true or false"),
+            ParameterType::Json => None,
+            ParameterType::Options => {
+                if !spec
+                    .options
+                    .iter()
+                    .any(|o| loosely_same(&Value::String(o.value.clone()), value))
+                {
+                    let allowed: Vec<&str> =
+                        spec.options.iter().map(|o| o.value.as_str()).collect();
+                    problems.push(format!(
+                        "`{path}`: `{value}` is not one of {}",
+                        allowed.join(", ")
+                    ));
+                }
+                None
+            }
+            ParameterType::Fixed { fields } => match value {
+                Value::Object(_) => {
+                    validate_fields(fields, value, &path, problems);
+                    None
+                }
+                _ => Some("an object"),
+            },
+            ParameterType::Collection { fields } => match value {
+                Value::Array(entries) => {
+                    for (i, entry) in entries.iter().enumerate() {
+                        validate_fields(fields, entry, &format!("{path}[{i}]"), problems);
+                    }
+                    None
+                }
+                _ => Some("a list"),
+            },
+        };
+        if let Some(expected) = expected {
+            problems.push(format!("`{path}`: expected {expected}"));
         }
     }
 }
