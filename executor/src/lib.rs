@@ -19,6 +19,7 @@ mod n8n;
 mod nodes;
 mod observer;
 mod options;
+mod report;
 mod run_data;
 mod sandbox;
 
@@ -34,5 +35,6 @@ pub use options::{
     CancelToken, Clock, CredentialProvider, RecordedRun, RecordedSource, ResumeFrom, RunMode,
     RunOptions, Sleeper, SystemClock, TokioSleeper, WorkflowInfo,
 };
+pub use report::run_data_json;
 pub use run_data::{NodeRun, RunData, SourceRef};
 pub use sandbox::{HostBridge, JsError, JsSession, Sandbox, SandboxLimits};

@@ -706,3 +706,21 @@ async fn code_node_has_no_host_access() {
         ]
     );
 }
+
+#[tokio::test]
+async fn custom_data_and_the_run_data_report() {
+    let engine = Engine::new(SandboxLimits::default());
+    let code = "$execution.customData.set('order', 42); return [{ json: { order: $execution.customData.get('order'), mode: $execution.mode } }];";
+    let (result, _, wf) = run_with(&engine, code_workflow(code), RunOptions::default()).await;
+    assert_eq!(
+        output_json(&result, &wf, "Code", 0),
+        vec![json!({"order": "42", "mode": "test"})]
+    );
+    let report = weft_executor::run_data_json(&wf, &result);
+    assert_eq!(report["status"], "success");
+    assert_eq!(
+        report["runData"]["Code"][0]["outputs"][0][0]["json"]["order"],
+        "42"
+    );
+    assert_eq!(report["runData"]["T"].as_array().unwrap().len(), 1);
+}

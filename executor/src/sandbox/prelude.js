@@ -286,7 +286,17 @@
     }
     return { json: v };
   }
-  g.__weft_setup = (text) => { setup = JSON.parse(text); return ''; };
+  g.__weft_setup = (text) => {
+    setup = JSON.parse(text);
+    const data = setup.execution.customData || {};
+    const custom = {};
+    hidden(custom, 'set', (key, value) => { data[String(key)] = String(value); });
+    hidden(custom, 'get', (key) => data[String(key)]);
+    hidden(custom, 'setAll', (values) => { for (const [k, v] of Object.entries(values || {})) data[k] = String(v); });
+    hidden(custom, 'getAll', () => ({ ...data }));
+    setup.execution.customData = custom;
+    return '';
+  };
   g.__weft_compile_expr = (code) => { fns.push(new Function('return (' + code + '\n);')); return String(fns.length - 1); };
   g.__weft_compile_code = (code) => { fns.push((0, eval)('(async function (items, item) {\n' + code + '\n})')); return String(fns.length - 1); };
   g.__weft_eval = (id, index, run) => { begin(index, run); return encode(fns[id]()); };
