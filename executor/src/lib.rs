@@ -2,10 +2,19 @@
 //! evaluates expressions and Code nodes in a QuickJS sandbox, and reports every step to an
 //! observer so the persistence layer can record it as events.
 //!
-//! ```ignore
+//! ```no_run
+//! # use std::{collections::HashMap, sync::Arc};
+//! # use weft_executor::{Engine, ExecutionEvent, ExecutorError, RunOptions, SandboxLimits};
+//! # async fn demo(definition: weft_domain::definition::WorkflowDefinition) -> Result<(), ExecutorError> {
 //! let engine = Engine::new(SandboxLimits::default());
+//! // Compile once per workflow version; share the result between executions.
 //! let workflow = engine.compile(Arc::new(definition), &HashMap::new())?;
+//! let mut steps = Vec::new();
+//! let mut observer = |event: ExecutionEvent<'_>| steps.push(format!("{event:?}"));
 //! let result = engine.run(&workflow, RunOptions::default(), &mut observer).await?;
+//! println!("{:?} after {} steps", result.status, steps.len());
+//! # Ok(())
+//! # }
 //! ```
 
 #![warn(missing_docs)]

@@ -724,3 +724,29 @@ async fn custom_data_and_the_run_data_report() {
     );
     assert_eq!(report["runData"]["T"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn executions_run_on_spawned_tasks_concurrently() {
+    let engine = Arc::new(Engine::new(SandboxLimits::default()));
+    let wf = engine
+        .compile(
+            Arc::new(code_workflow("return [{ json: { n: $runIndex } }];")),
+            &HashMap::new(),
+        )
+        .unwrap();
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let (engine, wf) = (engine.clone(), wf.clone());
+            tokio::spawn(async move {
+                engine
+                    .run(&wf, RunOptions::default(), &mut weft_executor::NoopObserver)
+                    .await
+                    .unwrap()
+                    .status
+            })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), ExecutionStatus::Success);
+    }
+}
