@@ -37,7 +37,14 @@ pub(crate) fn sort(ctx: &mut NodeContext<'_>) -> Result<NodeOutput, NodeError> {
     let mut items: Vec<Item> = ctx.items().to_vec();
     match ctx.string("type", 0, "simple")?.as_str() {
         "random" => {
-            let mut seed = items.len() as u64 ^ 0x9e37_79b9_7f4a_7c15;
+            // Fisher-Yates with xorshift, seeded from the run's clock (fake clocks make it repeatable).
+            let nanos = ctx
+                .options
+                .clock
+                .now()
+                .timestamp_nanos_opt()
+                .unwrap_or_default() as u64;
+            let mut seed = (nanos ^ 0x9e37_79b9_7f4a_7c15).max(1);
             for i in (1..items.len()).rev() {
                 seed ^= seed << 13;
                 seed ^= seed >> 7;
