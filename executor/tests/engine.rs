@@ -750,3 +750,32 @@ async fn executions_run_on_spawned_tasks_concurrently() {
         assert_eq!(task.await.unwrap(), ExecutionStatus::Success);
     }
 }
+
+/// A node with a bug.
+struct Panics;
+
+impl weft_executor::NodeType for Panics {
+    fn execute(
+        &self,
+        _ctx: &mut weft_executor::NodeContext<'_>,
+    ) -> Result<weft_executor::NodeOutput, weft_executor::NodeError> {
+        panic!("bug")
+    }
+}
+
+#[tokio::test]
+async fn a_panicking_node_fails_only_its_run() {
+    let mut registry = weft_executor::NodeRegistry::builtin();
+    registry.register("test.panics", Arc::new(Panics));
+    let engine = Engine::with_parts(Arc::new(TestCatalog), registry, SandboxLimits::default());
+    let mut bad = node("Bad", "x", 1.0, json!({}), [100.0, 0.0]);
+    bad.node_type = "test.panics".into();
+    let def = workflow(
+        vec![node("T", "manualTrigger", 1.0, json!({}), [0.0, 0.0]), bad],
+        vec![link("T", 0, "Bad", 0)],
+        ExecutionOrder::V1,
+    );
+    let (result, _, _) = run_with(&engine, def, RunOptions::default()).await;
+    assert_eq!(result.status, ExecutionStatus::Error);
+    assert!(result.error.unwrap().message.contains("crashed"));
+}

@@ -99,7 +99,11 @@ impl Execution {
                     None => implementation.execute_async(&mut ctx).await,
                 }
             } else {
-                implementation.execute(&mut ctx)
+                // A bug in one node must fail that node, not the worker.
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    implementation.execute(&mut ctx)
+                }))
+                .unwrap_or_else(|_| Err(NodeError::operation("the node crashed (internal error)")))
             };
             match outcome {
                 Ok(out) => break Ok((out, ctx.requested_wait())),
