@@ -32,7 +32,7 @@ mod report;
 mod run_data;
 mod sandbox;
 
-pub use engine::{Engine, ExecutionResult};
+pub use engine::{Engine, ExecutionResult, Suspension};
 pub use error::{ExecutorError, NodeError, NodeErrorKind};
 pub use expr::{Template, to_template_string};
 pub use graph::{CompiledWorkflow, GraphNode, NodeFlags, NodeIndex};
@@ -41,8 +41,8 @@ pub use n8n::{ImportedWorkflow, import_n8n};
 pub use nodes::{NodeContext, NodeOutput, NodeRegistry, NodeType};
 pub use observer::{ExecutionEvent, ExecutionObserver, ExecutionStatus, NoopObserver};
 pub use options::{
-    CancelToken, Clock, CredentialProvider, RecordedRun, RecordedSource, ResumeFrom, RunMode,
-    RunOptions, Sleeper, SystemClock, TokioSleeper, WorkflowInfo,
+    CancelToken, Clock, CredentialProvider, PendingTask, RecordedRun, RecordedSource, ResumeFrom,
+    ResumePoint, RunMode, RunOptions, Sleeper, SystemClock, TokioSleeper, WorkflowInfo,
 };
 pub use report::run_data_json;
 pub use run_data::{NodeRun, RunData, SourceRef};

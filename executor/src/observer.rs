@@ -17,6 +17,8 @@ pub enum ExecutionStatus {
     Error,
     /// The run was canceled.
     Canceled,
+    /// The run is suspended until a time (long Wait); resume it with its suspension.
+    Waiting,
 }
 
 /// One step of an execution. Borrowed data is valid only during the call; items are shared
@@ -76,7 +78,14 @@ pub enum ExecutionEvent<'a> {
         /// Run index.
         run_index: usize,
     },
-    /// The execution ended.
+    /// A Wait node suspended the execution until `resume_at`.
+    Suspended {
+        /// The Wait node.
+        node_id: &'a str,
+        /// When to resume.
+        resume_at: chrono::DateTime<chrono::Utc>,
+    },
+    /// The execution ended (or, with status `Waiting`, paused).
     Finished {
         /// Final status.
         status: ExecutionStatus,

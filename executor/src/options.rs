@@ -1,5 +1,6 @@
 //! Inputs of one execution: mode, trigger data, resume state, cancellation, clock and sleeping.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -111,13 +112,41 @@ pub struct RecordedRun {
     pub sources: Vec<Option<RecordedSource>>,
 }
 
-/// Start from recorded state: seed the run data and continue at one node.
+/// A node scheduled to run, with its inputs (a suspended execution's continuation).
+#[derive(Debug, Clone)]
+pub struct PendingTask {
+    /// The node.
+    pub node_id: NodeId,
+    /// Items per input (`None` where the input has no data yet).
+    pub inputs: Vec<Option<Items>>,
+    /// Source of each input.
+    pub sources: Vec<Option<RecordedSource>>,
+}
+
+/// Where a resumed execution continues.
+#[derive(Debug, Clone)]
+pub enum ResumePoint {
+    /// Run this node first, with the recorded outputs of its parents as inputs ("retry from
+    /// the failed node").
+    Node(NodeId),
+    /// Continue exactly where a suspended execution stopped (after a long Wait).
+    Pending {
+        /// Nodes ready to run, in stack order.
+        stack: Vec<PendingTask>,
+        /// Multi-input nodes that still wait for some inputs.
+        waiting: Vec<PendingTask>,
+    },
+}
+
+/// Start from recorded state: seed the run data and continue from a resume point.
 #[derive(Debug, Clone)]
 pub struct ResumeFrom {
     /// Runs recorded before, in execution order; they become the run data of this execution.
     pub recorded: Vec<RecordedRun>,
-    /// The node to run first; its inputs are the recorded outputs of its parents.
-    pub start_at: NodeId,
+    /// Where to continue.
+    pub start: ResumePoint,
+    /// Node state to restore (`$node[…].context`, e.g. Split In Batches progress).
+    pub node_states: HashMap<NodeId, serde_json::Value>,
 }
 
 /// Workflow identity exposed to expressions as `$workflow`.
@@ -156,6 +185,9 @@ pub struct RunOptions {
     pub sleeper: Arc<dyn Sleeper>,
     /// Credentials for nodes that call external services; `None` when none are available.
     pub credentials: Option<Arc<dyn CredentialProvider>>,
+    /// Wait nodes pausing longer than this suspend the execution (status `Waiting`) instead of
+    /// sleeping on the task; n8n uses 65 seconds.
+    pub inline_wait_limit: Duration,
 }
 
 impl Default for RunOptions {
@@ -172,6 +204,7 @@ impl Default for RunOptions {
             clock: Arc::new(SystemClock),
             sleeper: Arc::new(TokioSleeper),
             credentials: None,
+            inline_wait_limit: Duration::from_secs(65),
         }
     }
 }

@@ -15,7 +15,7 @@ use weft_domain::definition::{
 use weft_executor::{
     CancelToken, CompiledWorkflow, Engine, ExecutionEvent, ExecutionObserver, ExecutionResult,
     ExecutionStatus, Item, NodeErrorKind, PairedItem, RecordedRun, RecordedSource, ResumeFrom,
-    RunMode, RunOptions, SandboxLimits, Sleeper,
+    ResumePoint, RunMode, RunOptions, SandboxLimits, Sleeper,
 };
 
 fn node(id: &str, ty: &str, version: f64, parameters: Value, position: [f64; 2]) -> Node {
@@ -99,6 +99,9 @@ impl ExecutionObserver for Recorder {
                 ..
             } => format!("retry {node_id} {next_attempt} {}ms", wait.as_millis()),
             ExecutionEvent::NodeCanceled { node_id, .. } => format!("canceled {node_id}"),
+            ExecutionEvent::Suspended { node_id, resume_at } => {
+                format!("suspended {node_id} until {resume_at}")
+            }
             ExecutionEvent::Finished { status, .. } => format!("finished {status:?}"),
         };
         if let (ExecutionEvent::NodeSucceeded { node_id, .. }, Some((after, token))) =
@@ -568,7 +571,8 @@ async fn resume_reuses_recorded_outputs_and_runs_from_the_given_node() {
     let options = RunOptions {
         resume: Some(ResumeFrom {
             recorded,
-            start_at: "B".into(),
+            start: ResumePoint::Node("B".into()),
+            node_states: HashMap::new(),
         }),
         ..Default::default()
     };
@@ -778,4 +782,93 @@ async fn a_panicking_node_fails_only_its_run() {
     let (result, _, _) = run_with(&engine, def, RunOptions::default()).await;
     assert_eq!(result.status, ExecutionStatus::Error);
     assert!(result.error.unwrap().message.contains("crashed"));
+}
+
+/// A clock that sleeping moves forward.
+struct FakeTime(Mutex<chrono::DateTime<chrono::Utc>>);
+
+impl weft_executor::Clock for FakeTime {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        *self.0.lock().unwrap()
+    }
+}
+
+#[async_trait]
+impl Sleeper for FakeTime {
+    async fn sleep(&self, duration: Duration) {
+        *self.0.lock().unwrap() += chrono::Duration::from_std(duration).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn long_waits_suspend_and_resume_where_they_stopped() {
+    let engine = Engine::new(SandboxLimits::default());
+    let start = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+        .unwrap()
+        .to_utc();
+    let time = Arc::new(FakeTime(Mutex::new(start)));
+    let def = workflow(
+        vec![
+            node("T", "manualTrigger", 1.0, json!({}), [0.0, 0.0]),
+            node(
+                "Short",
+                "wait",
+                1.1,
+                json!({"amount": 30, "unit": "seconds"}),
+                [100.0, 0.0],
+            ),
+            node(
+                "Long",
+                "wait",
+                1.1,
+                json!({"amount": 2, "unit": "hours"}),
+                [200.0, 0.0],
+            ),
+            node(
+                "After",
+                "set",
+                3.4,
+                set_field("at", "={{ $now.toISO() }}"),
+                [300.0, 0.0],
+            ),
+            node("Side", "noOp", 1.0, json!({}), [300.0, 200.0]),
+        ],
+        vec![
+            link("T", 0, "Short", 0),
+            link("Short", 0, "Long", 0),
+            link("Long", 0, "After", 0),
+            link("Long", 0, "Side", 0),
+        ],
+        ExecutionOrder::V1,
+    );
+    let options = || RunOptions {
+        clock: time.clone(),
+        sleeper: time.clone(),
+        ..Default::default()
+    };
+    let (result, rec, wf) = run_with(&engine, def, options()).await;
+    assert_eq!(result.status, ExecutionStatus::Waiting);
+    assert_eq!(rec.started(), ["T", "Short", "Long"]);
+    assert_eq!(&rec.events[rec.events.len() - 1..], ["finished Waiting"]);
+    let suspension = result.suspended.unwrap();
+    assert_eq!(suspension.node_id, "Long");
+    assert_eq!(
+        suspension.resume_at.to_rfc3339(),
+        "2026-01-01T02:00:30+00:00"
+    );
+
+    *time.0.lock().unwrap() = suspension.resume_at;
+    let mut rec = Recorder::default();
+    let resumed = RunOptions {
+        resume: Some(suspension.resume),
+        ..options()
+    };
+    let result = engine.run(&wf, resumed, &mut rec).await.unwrap();
+    assert_eq!(result.status, ExecutionStatus::Success);
+    assert_eq!(rec.started(), ["After", "Side"]);
+    assert_eq!(
+        output_json(&result, &wf, "After", 0),
+        vec![json!({"at": "2026-01-01T02:00:30.000+00:00"})]
+    );
+    assert_eq!(result.run_data.runs(wf.index_of("Short").unwrap()).len(), 1);
 }

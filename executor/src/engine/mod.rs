@@ -16,6 +16,7 @@ mod node_run;
 mod run;
 mod schedule;
 pub(crate) mod scope;
+mod suspend;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -28,7 +29,7 @@ use crate::error::{ExecutorError, NodeError};
 use crate::graph::{CompiledWorkflow, NodeFlags};
 use crate::nodes::NodeRegistry;
 use crate::observer::{ExecutionObserver, ExecutionStatus};
-use crate::options::{RunMode, RunOptions};
+use crate::options::{ResumeFrom, RunMode, RunOptions};
 use crate::run_data::RunData;
 use crate::sandbox::{Sandbox, SandboxLimits};
 
@@ -43,6 +44,20 @@ pub struct ExecutionResult {
     pub failed_node: Option<NodeId>,
     /// Every node run.
     pub run_data: RunData,
+    /// Set when the status is `Waiting`: how and when to continue.
+    pub suspended: Option<Suspension>,
+}
+
+/// A paused execution: resume it at `resume_at` by running again with `resume` as
+/// [`RunOptions::resume`](crate::RunOptions::resume).
+#[derive(Debug, Clone)]
+pub struct Suspension {
+    /// The Wait node that paused the run.
+    pub node_id: NodeId,
+    /// When to continue.
+    pub resume_at: chrono::DateTime<chrono::Utc>,
+    /// The state to continue from.
+    pub resume: ResumeFrom,
 }
 
 /// Runs workflows. One engine serves any number of concurrent executions.

@@ -141,7 +141,11 @@ impl Execution {
             .unwrap_or_else(crate::item::empty);
         let mut outputs = match result {
             Ok((out, pause)) => {
-                if let Some(pause) = pause {
+                if let Some(pause) = pause.filter(|p| *p > self.options.inline_wait_limit) {
+                    let resume_at = self.options.clock.now()
+                        + chrono::Duration::from_std(pause).unwrap_or(chrono::Duration::MAX);
+                    self.suspend = Some((task.node, resume_at));
+                } else if let Some(pause) = pause {
                     self.options.sleeper.sleep(pause).await;
                     if self.options.cancel.is_canceled() {
                         return (Outcome::Canceled, false);

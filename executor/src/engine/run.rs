@@ -16,7 +16,7 @@ use crate::expr::Expressions;
 use crate::graph::{CompiledWorkflow, NodeIndex};
 use crate::item::{Items, share};
 use crate::observer::{ExecutionEvent, ExecutionObserver, ExecutionStatus};
-use crate::options::RunOptions;
+use crate::options::{ResumePoint, RunOptions};
 use crate::run_data::{NodeRun, RunData, SourceRef};
 use crate::sandbox::Sandbox;
 
@@ -48,6 +48,7 @@ pub(super) struct Execution {
     pub(super) waiting: Vec<(NodeIndex, Vec<Task>)>,
     pub(super) v1: bool,
     pub(super) deadline: Option<Instant>,
+    pub(super) suspend: Option<(NodeIndex, chrono::DateTime<chrono::Utc>)>,
 }
 
 impl Execution {
@@ -71,6 +72,7 @@ impl Execution {
             waiting: Vec::new(),
             v1,
             deadline: None,
+            suspend: None,
         }
     }
 
@@ -102,9 +104,21 @@ impl Execution {
                     },
                 );
             }
+            for (id, state) in &resume.node_states {
+                let node = wf
+                    .index_of(id)
+                    .ok_or_else(|| ExecutorError::UnknownNode(id.clone()))?;
+                self.node_states[node] = Arc::new(state.clone());
+            }
+            let start_at = match &resume.start {
+                ResumePoint::Node(id) => id,
+                ResumePoint::Pending { stack, waiting } => {
+                    return self.seed_pending(stack, waiting);
+                }
+            };
             let start = wf
-                .index_of(&resume.start_at)
-                .ok_or_else(|| ExecutorError::UnknownNode(resume.start_at.clone()))?;
+                .index_of(start_at)
+                .ok_or_else(|| ExecutorError::UnknownNode(start_at.clone()))?;
             let parents = &wf.node(start).parents;
             let mut inputs = vec![None; parents.len().max(1)];
             let mut sources = vec![None; parents.len().max(1)];
@@ -250,6 +264,9 @@ impl Execution {
                     if let Some(outputs) = outputs {
                         self.enqueue_children(task.node, &outputs, run);
                     }
+                    if let Some((node, resume_at)) = self.suspend.take() {
+                        return Ok(self.suspend_run(observer, node, resume_at));
+                    }
                 }
             }
         }
@@ -274,6 +291,7 @@ impl Execution {
                 .filter(|_| status != ExecutionStatus::Success)
                 .map(|n| self.workflow.node(n).node.id.clone()),
             run_data: self.run_data,
+            suspended: None,
         }
     }
 }
