@@ -81,3 +81,20 @@ macro_rules! on_both_backends {
         )*
     };
 }
+
+/// Every event committed before the call, in global order. On Postgres, events of other tests'
+/// transactions in flight can hide committed events for a moment; this waits them out.
+pub async fn all_committed_events(store: &crate::EventStore) -> Vec<crate::StoredEvent> {
+    let head = store.head().await.expect("head");
+    let mut events: Vec<crate::StoredEvent> = Vec::new();
+    let mut after = crate::LogPosition::START;
+    while after < head {
+        let page = store.read_after(after, 10_000).await.expect("read");
+        match page.last() {
+            Some(last) => after = last.position,
+            None => tokio::time::sleep(std::time::Duration::from_millis(5)).await,
+        }
+        events.extend(page.into_iter().filter(|e| e.position <= head));
+    }
+    events
+}

@@ -182,7 +182,9 @@ pub enum OnError {
 }
 
 /// Kind of a connection: regular data flow or the error output of the source node.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum ConnectionKind {
     /// Items from a main output.

@@ -36,7 +36,7 @@ pub async fn rebuild(store: &EventStore, verify: bool) -> Result<RebuildReport, 
     let head = live.checkpoint();
     let started = Instant::now();
     let mut rebuilt = ProjectionRunner::new(store.clone(), scratch.clone()).await?;
-    let events = rebuilt.catch_up_to(Some(head)).await?;
+    let events = rebuilt.catch_up_to(head).await?;
     let seconds = started.elapsed().as_secs_f64();
     let mut tables = Vec::new();
     let mut differing = Vec::new();
@@ -81,7 +81,7 @@ async fn create_scratch_tables(db: &Db, scratch: &TableSet) -> Result<(), Projec
             }
             Backend::Sqlite => {
                 let row =
-                    sqlx::query("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1")
+                    sqlx::query("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?")
                         .bind(spec.name)
                         .fetch_one(db.pool())
                         .await?;

@@ -82,13 +82,29 @@ impl ProjectionRunner {
         self.checkpoint
     }
 
-    /// Applies every committed event after the checkpoint; returns how many were applied.
+    /// Applies every event committed before this call; returns how many were applied. On Postgres
+    /// this waits for older transactions still in flight, which may hide committed events for a
+    /// moment.
     pub async fn catch_up(&mut self) -> Result<usize, ProjectionError> {
-        self.catch_up_to(None).await
+        let head = self.store.head().await?;
+        self.catch_up_to(head).await
     }
 
-    /// Applies committed events after the checkpoint up to `until` (or all); returns how many.
-    pub async fn catch_up_to(
+    /// Applies events up to and including `head`, which must be committed; returns how many.
+    pub async fn catch_up_to(&mut self, head: LogPosition) -> Result<usize, ProjectionError> {
+        let mut applied = 0;
+        loop {
+            applied += self.apply_available(Some(head)).await?;
+            if self.checkpoint >= head {
+                return Ok(applied);
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// Applies the events readers may see now, up to `until` (or all); returns how many. Does not
+    /// wait for transactions in flight.
+    pub async fn apply_available(
         &mut self,
         until: Option<LogPosition>,
     ) -> Result<usize, ProjectionError> {
@@ -102,11 +118,14 @@ impl ProjectionRunner {
                 return Ok(applied);
             };
             applied += events.len();
-            let workflow_ids: Vec<String> = events
-                .iter()
-                .filter(|e| e.aggregate_type == "workflow")
-                .map(|e| e.aggregate_id.clone())
-                .collect();
+            let mut workflow_ids: Vec<String> = Vec::new();
+            for event in events.iter().filter(|e| e.aggregate_type == "workflow") {
+                if workflow_ids.last() != Some(&event.aggregate_id)
+                    && !workflow_ids.contains(&event.aggregate_id)
+                {
+                    workflow_ids.push(event.aggregate_id.clone());
+                }
+            }
             sink::load_workflows(
                 self.store.db(),
                 &self.tables,
@@ -173,10 +192,20 @@ impl ProjectionRunner {
         }
         let mut appended = self.store.appended();
         loop {
-            if let Err(error) = self.catch_up().await {
+            if let Err(error) = self.apply_available(None).await {
                 tracing::error!(%error, "projection batch failed; retrying");
                 tokio::time::sleep(Duration::from_secs(1)).await;
                 self.cache.clear();
+                continue;
+            }
+            // Committed events hidden behind an older transaction in flight: look again soon.
+            if self
+                .store
+                .head()
+                .await
+                .is_ok_and(|head| head > self.checkpoint)
+            {
+                tokio::time::sleep(Duration::from_millis(5)).await;
                 continue;
             }
             tokio::select! {

@@ -104,14 +104,42 @@ impl Db {
         &self.pool
     }
 
-    /// Translates a statement written with Postgres `$n` placeholders for this backend
-    /// (SQLite reads them as `?n`).
+    /// Translates a statement written with Postgres `$n` placeholders for this backend.
+    ///
+    /// Placeholders must appear in ascending order, each once (`$1 … $2 … $3`): SQLite then gets
+    /// anonymous `?` parameters, which bind in constant time (numbered ones cost a linear lookup
+    /// per parameter in sqlx, quadratic for batched inserts).
     pub fn sql<'a>(&self, statement: &'a str) -> Cow<'a, str> {
         match self.backend {
             Backend::Postgres => Cow::Borrowed(statement),
-            Backend::Sqlite => Cow::Owned(statement.replace('$', "?")),
+            Backend::Sqlite => Cow::Owned(anonymous_placeholders(statement)),
         }
     }
+}
+
+/// Replaces `$1`, `$2`, … with `?`, checking that they are numbered in order.
+fn anonymous_placeholders(statement: &str) -> String {
+    let mut out = String::with_capacity(statement.len());
+    let mut chars = statement.chars().peekable();
+    let mut expected = 1;
+    while let Some(c) = chars.next() {
+        if c != '$' || !chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push(c);
+            continue;
+        }
+        let mut number = 0usize;
+        while let Some(digit) = chars.peek().and_then(|d| d.to_digit(10)) {
+            number = number * 10 + digit as usize;
+            chars.next();
+        }
+        assert_eq!(
+            number, expected,
+            "placeholders must be numbered in order: {statement}"
+        );
+        expected += 1;
+        out.push('?');
+    }
+    out
 }
 
 fn backend_of(url: &str) -> Result<Backend, StoreError> {
@@ -153,6 +181,20 @@ fn sqlite_url(url: &str) -> Result<String, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbered_placeholders_become_anonymous_ones() {
+        assert_eq!(
+            anonymous_placeholders("SELECT $1, $2 WHERE x = $3"),
+            "SELECT ?, ? WHERE x = ?"
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "numbered in order")]
+    fn out_of_order_placeholders_are_a_bug() {
+        anonymous_placeholders("SELECT $2, $1");
+    }
 
     #[test]
     fn rejects_unknown_schemes_with_a_clear_message() {

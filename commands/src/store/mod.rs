@@ -104,6 +104,12 @@ impl EventStore {
         reader::read_after(&self.inner.db, after, limit).await
     }
 
+    /// The position of the last committed event (every event up to it is committed, though on
+    /// Postgres a reader may briefly not be allowed past an older transaction still in flight).
+    pub async fn head(&self) -> Result<LogPosition, StoreError> {
+        reader::head(&self.inner.db).await
+    }
+
     /// A receiver that changes whenever this process committed new events. Other processes'
     /// appends are announced through the database (Postgres `LISTEN weft_events`).
     pub fn appended(&self) -> watch::Receiver<u64> {

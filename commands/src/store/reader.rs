@@ -122,8 +122,8 @@ pub(super) async fn read_after(
     let rows = match db.backend() {
         Backend::Sqlite => {
             let sql = format!(
-                "SELECT 0, global_position, {COLUMNS} FROM events WHERE global_position > ?1 \
-                 ORDER BY global_position LIMIT ?2"
+                "SELECT 0, global_position, {COLUMNS} FROM events WHERE global_position > ? \
+                 ORDER BY global_position LIMIT ?"
             );
             sqlx::query(&sql)
                 .bind(after.position)
@@ -167,4 +167,24 @@ pub(super) async fn read_after(
             })
         })
         .collect()
+}
+
+pub(super) async fn head(db: &Db) -> Result<LogPosition, StoreError> {
+    let sql = match db.backend() {
+        Backend::Sqlite => {
+            "SELECT 0, global_position FROM events ORDER BY global_position DESC LIMIT 1"
+        }
+        Backend::Postgres => {
+            "SELECT transaction_id::text::bigint, global_position FROM events \
+             ORDER BY transaction_id DESC, global_position DESC LIMIT 1"
+        }
+    };
+    let row = sqlx::query(sql).fetch_optional(db.pool()).await?;
+    match row {
+        Some(row) => Ok(LogPosition {
+            commit: row.try_get(0)?,
+            position: row.try_get(1)?,
+        }),
+        None => Ok(LogPosition::START),
+    }
 }

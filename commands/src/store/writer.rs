@@ -4,11 +4,11 @@
 //! and a command with any row missing from the result conflicted. Then the transaction is rolled
 //! back, the conflicting commands are told so, and the rest of the batch is written again.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use cqrs_es::persist::SerializedEvent;
-use sqlx::{AnyConnection, Connection, Row};
+use sqlx::{AnyConnection, Connection, Row as _};
 use tokio::sync::{Mutex, mpsc, oneshot, watch};
 
 use super::db::{Backend, Db};
@@ -32,8 +32,29 @@ impl Default for WriterConfig {
     }
 }
 
+/// One event ready for insertion; serialised by the appending task, not by the writer.
+struct PendingRow {
+    aggregate_type: String,
+    aggregate_id: String,
+    sequence: i64,
+    event_type: String,
+    event_version: String,
+    payload: String,
+    metadata: String,
+}
+
+impl PendingRow {
+    fn key(&self) -> Key {
+        (
+            self.aggregate_type.clone(),
+            self.aggregate_id.clone(),
+            self.sequence,
+        )
+    }
+}
+
 struct Request {
-    events: Vec<SerializedEvent>,
+    events: Vec<PendingRow>,
     reply: oneshot::Sender<Result<(), StoreError>>,
 }
 
@@ -45,6 +66,18 @@ pub(super) struct WriterHandle {
 impl WriterHandle {
     pub(super) async fn append(&self, events: Vec<SerializedEvent>) -> Result<(), StoreError> {
         let (reply, response) = oneshot::channel();
+        let events = events
+            .into_iter()
+            .map(|e| PendingRow {
+                payload: e.payload.to_string(),
+                metadata: e.metadata.to_string(),
+                sequence: e.sequence as i64,
+                aggregate_type: e.aggregate_type,
+                aggregate_id: e.aggregate_id,
+                event_type: e.event_type,
+                event_version: e.event_version,
+            })
+            .collect();
         self.sender
             .send(Request { events, reply })
             .await
@@ -72,6 +105,7 @@ pub(super) async fn spawn(
             conn,
             max_events: config.max_batch_events,
             appended: appended.clone(),
+            statements: HashMap::new(),
         };
         tokio::spawn(writer.run(receiver.clone()));
     }
@@ -83,17 +117,11 @@ struct Writer {
     conn: AnyConnection,
     max_events: usize,
     appended: watch::Sender<u64>,
+    /// Insert statements by row count, already in this backend's dialect.
+    statements: HashMap<usize, String>,
 }
 
 type Key = (String, String, i64);
-
-fn key_of(event: &SerializedEvent) -> Key {
-    (
-        event.aggregate_type.clone(),
-        event.aggregate_id.clone(),
-        event.sequence as i64,
-    )
-}
 
 impl Writer {
     async fn run(mut self, receiver: Arc<Mutex<mpsc::Receiver<Request>>>) {
@@ -124,7 +152,7 @@ impl Writer {
         let mut pending = Vec::with_capacity(batch.len());
         let mut claimed: HashSet<Key> = HashSet::new();
         for request in batch {
-            let keys: Vec<Key> = request.events.iter().map(key_of).collect();
+            let keys: Vec<Key> = request.events.iter().map(PendingRow::key).collect();
             if keys.iter().any(|k| claimed.contains(k)) {
                 let _ = request.reply.send(Err(StoreError::Conflict));
             } else {
@@ -168,7 +196,7 @@ impl Writer {
     /// requests (then the transaction was rolled back) or an empty set (then it committed).
     async fn try_write(&mut self, pending: &[Request]) -> Result<HashSet<usize>, StoreError> {
         const ROWS_PER_STATEMENT: usize = 1000;
-        let rows: Vec<(usize, &SerializedEvent)> = pending
+        let rows: Vec<(usize, &PendingRow)> = pending
             .iter()
             .enumerate()
             .flat_map(|(index, request)| request.events.iter().map(move |event| (index, event)))
@@ -176,18 +204,21 @@ impl Writer {
         let mut inserted: HashSet<Key> = HashSet::with_capacity(rows.len());
         let mut tx = self.conn.begin().await?;
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-            let statement = insert_statement(chunk.len());
-            let sql = self.db.sql(&statement);
-            let mut query = sqlx::query(&sql);
+            let db = &self.db;
+            let sql = self
+                .statements
+                .entry(chunk.len())
+                .or_insert_with(|| db.sql(&insert_statement(chunk.len())).into_owned());
+            let mut query = sqlx::query(sql.as_str());
             for (_, event) in chunk {
                 query = query
                     .bind(event.aggregate_type.as_str())
                     .bind(event.aggregate_id.as_str())
-                    .bind(event.sequence as i64)
+                    .bind(event.sequence)
                     .bind(event.event_type.as_str())
                     .bind(event.event_version.as_str())
-                    .bind(event.payload.to_string())
-                    .bind(event.metadata.to_string());
+                    .bind(event.payload.as_str())
+                    .bind(event.metadata.as_str());
             }
             for row in query.fetch_all(&mut *tx).await? {
                 inserted.insert((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?));
@@ -195,7 +226,7 @@ impl Writer {
         }
         let conflicted: HashSet<usize> = rows
             .iter()
-            .filter(|(_, event)| !inserted.contains(&key_of(event)))
+            .filter(|(_, event)| !inserted.contains(&event.key()))
             .map(|(index, _)| *index)
             .collect();
         if conflicted.is_empty() {

@@ -1,0 +1,166 @@
+//! Event append throughput and command latency, SQLite and Postgres, 1 and 64 writers.
+//! Run with `cargo bench -p weft-commands --bench append` (Postgres rows need
+//! `WEFT_TEST_POSTGRES_URL`; `ops/bench/run.sh` starts a server). Prints a table.
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use cqrs_es::persist::SerializedEvent;
+use serde_json::json;
+use weft_commands::testing::TestDb;
+use weft_commands::{Backend, EventStore, WorkflowCommands};
+use weft_domain::metadata::{Actor, EventMetadata};
+use weft_domain::workflow::{WorkflowAction, WorkflowCommand, WorkflowServices};
+
+const RUN_FOR: Duration = Duration::from_secs(4);
+
+fn event(aggregate: &str, sequence: usize) -> SerializedEvent {
+    SerializedEvent {
+        aggregate_id: aggregate.to_string(),
+        sequence,
+        aggregate_type: "bench".into(),
+        event_type: "NodeMoved".into(),
+        event_version: "1.0".into(),
+        payload: json!({"type": "NodeMoved", "nodeId": "n1", "position": [sequence, 40]}),
+        metadata: json!({"actor": "system:bench", "timestamp": "2026-11-27T00:00:00Z", "correlationId": "b"}),
+    }
+}
+
+/// Events per second with `writers` tasks each appending one event at a time to its own aggregate.
+async fn append_throughput(store: &EventStore, writers: usize) -> (f64, f64) {
+    let batches_before = *store.appended().borrow();
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..writers)
+        .map(|w| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let aggregate = format!("w{writers}-{w}");
+                let mut sequence = 0;
+                while started.elapsed() < RUN_FOR {
+                    sequence += 1;
+                    store
+                        .append(vec![event(&aggregate, sequence)])
+                        .await
+                        .expect("append");
+                }
+                sequence
+            })
+        })
+        .collect();
+    let mut total = 0;
+    for task in tasks {
+        total += task.await.unwrap();
+    }
+    let batches = store
+        .appended()
+        .borrow()
+        .wrapping_sub(batches_before)
+        .max(1);
+    (
+        total as f64 / started.elapsed().as_secs_f64(),
+        total as f64 / batches as f64,
+    )
+}
+
+/// Latencies of full workflow commands (load, decide, append) with `writers` concurrent editors,
+/// each on its own workflow; returns (p50 ms, p99 ms, commands/s).
+async fn command_latency(store: &EventStore, writers: usize) -> (f64, f64, f64) {
+    let commands = WorkflowCommands::new(store.clone(), WorkflowServices::default());
+    let meta = EventMetadata {
+        actor: Actor::system("bench"),
+        timestamp: Utc::now(),
+        correlation_id: "b".into(),
+        causation_id: None,
+    };
+    let node =
+        serde_json::from_value(json!({"id": "n1", "type": "n8n-nodes-base.set", "name": "Set"}))
+            .unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..writers {
+        let (id, _) = commands
+            .create("bench", "", Default::default(), &meta)
+            .await
+            .unwrap();
+        commands
+            .execute(
+                &id,
+                WorkflowCommand::new(WorkflowAction::AddNode {
+                    node: Clone::clone(&node),
+                }),
+                &meta,
+            )
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    let started = Instant::now();
+    let tasks: Vec<_> = ids
+        .into_iter()
+        .map(|id| {
+            let commands = commands.clone();
+            let meta = meta.clone();
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut x = 0.0;
+                // Streams stay short (≤ 200 events) as an edited workflow's do between snapshots.
+                while started.elapsed() < RUN_FOR && latencies.len() < 200 {
+                    x += 1.0;
+                    let action = WorkflowAction::MoveNode {
+                        node_id: "n1".into(),
+                        position: [x, 0.0],
+                    };
+                    let t = Instant::now();
+                    commands
+                        .execute(&id, WorkflowCommand::new(action), &meta)
+                        .await
+                        .unwrap();
+                    latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+                }
+                latencies
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for task in tasks {
+        all.extend(task.await.unwrap());
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    all.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)];
+    (pct(0.50), pct(0.99), all.len() as f64 / elapsed)
+}
+
+#[tokio::main]
+async fn main() {
+    let mut backends = vec![Backend::Sqlite];
+    if std::env::var("WEFT_TEST_POSTGRES_URL").is_ok() {
+        backends.push(Backend::Postgres);
+    } else {
+        eprintln!(
+            "WEFT_TEST_POSTGRES_URL not set: Postgres rows skipped (ops/bench/run.sh starts Postgres)"
+        );
+    }
+    println!(
+        "| backend  | writers | appends events/s | target    | events/commit | command p50 ms | command p99 ms | commands/s |"
+    );
+    println!(
+        "|----------|---------|------------------|-----------|---------------|----------------|----------------|------------|"
+    );
+    for backend in backends {
+        for writers in [1, 64] {
+            let db = TestDb::of(backend).await;
+            let store = EventStore::open(&db.url).await.unwrap();
+            let (rate, per_batch) = append_throughput(&store, writers).await;
+            let (p50, p99, cps) = command_latency(&store, writers).await;
+            let target = match (backend, writers) {
+                (Backend::Sqlite, 64) => ">= 50,000",
+                (Backend::Postgres, 64) => ">= 20,000",
+                _ => "-",
+            };
+            println!(
+                "| {:<8} | {writers:>7} | {rate:>16.0} | {target:<9} | {per_batch:>13.1} | {p50:>14.2} | {p99:>14.2} | {cps:>10.0} |",
+                format!("{backend:?}").to_lowercase()
+            );
+        }
+    }
+}

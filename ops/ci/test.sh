@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite: starts the services, checks formatting and lints, runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/cache/weft-target}"
+
+eval "$(bash ops/ci/services.sh)"
+
+echo "== rustfmt"
+cargo fmt --all --check
+echo "== clippy"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+echo "== tests"
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --no-fail-fast --failure-output final
+else
+  cargo test --workspace --no-fail-fast
+fi
