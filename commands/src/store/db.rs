@@ -33,7 +33,7 @@ pub struct Db {
 
 /// Per-connection settings for SQLite: WAL journal, durable commits, waiting instead of failing on
 /// a busy database.
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+pub(crate) const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
      PRAGMA busy_timeout = 30000; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;";
 
 impl Db {
@@ -87,6 +87,16 @@ impl Db {
             .run(&mut *conn)
             .await
             .map_err(|e| StoreError::Migration(e.to_string()))
+    }
+
+    /// The file of a SQLite database.
+    pub fn sqlite_path(&self) -> Option<String> {
+        let rest = self.url.strip_prefix("sqlite://")?;
+        Some(
+            rest.split_once('?')
+                .map_or(rest, |(path, _)| path)
+                .to_string(),
+        )
     }
 
     /// The backend.
