@@ -8,6 +8,7 @@
 mod db;
 mod reader;
 mod repository;
+mod sqlite_reader;
 mod writer;
 
 use std::sync::Arc;
@@ -30,6 +31,7 @@ pub struct EventStore {
 struct Inner {
     db: Db,
     writer: writer::WriterHandle,
+    sqlite: Option<Arc<sqlite_reader::SqliteReader>>,
     appended: watch::Sender<u64>,
 }
 
@@ -46,10 +48,12 @@ impl EventStore {
         db.migrate().await?;
         let (appended, _) = watch::channel(0u64);
         let writer = writer::spawn(db.clone(), config, appended.clone()).await?;
+        let sqlite = db.sqlite_path().map(sqlite_reader::SqliteReader::new);
         Ok(Self {
             inner: Arc::new(Inner {
                 db,
                 writer,
+                sqlite,
                 appended,
             }),
         })
@@ -75,7 +79,7 @@ impl EventStore {
         aggregate_type: &str,
         aggregate_id: &str,
     ) -> Result<Vec<SerializedEvent>, StoreError> {
-        reader::stream(&self.inner.db, aggregate_type, aggregate_id, None).await
+        self.stream_to(aggregate_type, aggregate_id, None).await
     }
 
     /// The events of one aggregate up to and including `last_sequence`.
@@ -85,13 +89,20 @@ impl EventStore {
         aggregate_id: &str,
         last_sequence: u64,
     ) -> Result<Vec<SerializedEvent>, StoreError> {
-        reader::stream(
-            &self.inner.db,
-            aggregate_type,
-            aggregate_id,
-            Some(last_sequence),
-        )
-        .await
+        self.stream_to(aggregate_type, aggregate_id, Some(last_sequence))
+            .await
+    }
+
+    async fn stream_to(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: &str,
+        until: Option<u64>,
+    ) -> Result<Vec<SerializedEvent>, StoreError> {
+        match &self.inner.sqlite {
+            Some(sqlite) => sqlite.stream(aggregate_type, aggregate_id, until).await,
+            None => reader::stream(&self.inner.db, aggregate_type, aggregate_id, until).await,
+        }
     }
 
     /// Up to `limit` events after `after`, in global commit order. Never skips an event that
@@ -101,7 +112,10 @@ impl EventStore {
         after: LogPosition,
         limit: usize,
     ) -> Result<Vec<StoredEvent>, StoreError> {
-        reader::read_after(&self.inner.db, after, limit).await
+        match &self.inner.sqlite {
+            Some(sqlite) => sqlite.read_after(after, limit).await,
+            None => reader::read_after(&self.inner.db, after, limit).await,
+        }
     }
 
     /// The position of the last committed event (every event up to it is committed, though on

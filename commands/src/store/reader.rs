@@ -70,6 +70,14 @@ impl StoredEvent {
     }
 }
 
+/// Parses a stored JSON column, naming the event when it is malformed.
+pub(super) fn parse_json<T: serde::de::DeserializeOwned>(
+    at: &str,
+    text: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| corrupt(at, e))
+}
+
 fn corrupt(position: impl fmt::Display, reason: impl fmt::Display) -> StoreError {
     StoreError::Corrupt {
         position: position.to_string(),
@@ -77,6 +85,7 @@ fn corrupt(position: impl fmt::Display, reason: impl fmt::Display) -> StoreError
     }
 }
 
+/// One aggregate's events through sqlx (Postgres; SQLite uses `SqliteReader`).
 pub(super) async fn stream(
     db: &Db,
     aggregate_type: &str,
@@ -112,6 +121,7 @@ pub(super) async fn stream(
         .collect()
 }
 
+/// Events after `after` in Postgres commit order (see [`LogPosition`]).
 pub(super) async fn read_after(
     db: &Db,
     after: LogPosition,
@@ -119,33 +129,19 @@ pub(super) async fn read_after(
 ) -> Result<Vec<StoredEvent>, StoreError> {
     const COLUMNS: &str =
         "aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata";
-    let rows = match db.backend() {
-        Backend::Sqlite => {
-            let sql = format!(
-                "SELECT 0, global_position, {COLUMNS} FROM events WHERE global_position > ? \
-                 ORDER BY global_position LIMIT ?"
-            );
-            sqlx::query(&sql)
-                .bind(after.position)
-                .bind(limit as i64)
-                .fetch_all(db.pool())
-                .await?
-        }
-        Backend::Postgres => {
-            let sql = format!(
-                "SELECT transaction_id::text::bigint, global_position, {COLUMNS} FROM events \
-                 WHERE (transaction_id, global_position) > ($1::text::xid8, $2) \
-                   AND transaction_id < pg_snapshot_xmin(pg_current_snapshot()) \
-                 ORDER BY transaction_id, global_position LIMIT $3"
-            );
-            sqlx::query(&sql)
-                .bind(after.commit.to_string())
-                .bind(after.position)
-                .bind(limit as i64)
-                .fetch_all(db.pool())
-                .await?
-        }
-    };
+    // SQLite reads go through `SqliteReader`; this is the Postgres commit-order query.
+    let sql = format!(
+        "SELECT transaction_id::text::bigint, global_position, {COLUMNS} FROM events \
+         WHERE (transaction_id, global_position) > ($1::text::xid8, $2) \
+           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot()) \
+         ORDER BY transaction_id, global_position LIMIT $3"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(after.commit.to_string())
+        .bind(after.position)
+        .bind(limit as i64)
+        .fetch_all(db.pool())
+        .await?;
     rows.into_iter()
         .map(|row| {
             let position = LogPosition {

@@ -1,0 +1,129 @@
+//! Reads of the SQLite log through rusqlite on blocking threads: the projection runner and command
+//! loading read many small rows, which sqlx's async driver converts one by one.
+
+use std::sync::{Arc, Mutex};
+
+use cqrs_es::persist::SerializedEvent;
+use rusqlite::{Connection, OpenFlags, params};
+
+use super::db::SQLITE_PRAGMAS;
+use super::reader::{LogPosition, StoredEvent, parse_json};
+use crate::error::StoreError;
+
+/// A small pool of read connections to one SQLite file.
+pub(super) struct SqliteReader {
+    path: String,
+    idle: Mutex<Vec<Connection>>,
+}
+
+fn read_error(error: rusqlite::Error) -> StoreError {
+    StoreError::Write(format!("read failed: {error}"))
+}
+
+impl SqliteReader {
+    pub(super) fn new(path: String) -> Arc<Self> {
+        Arc::new(Self {
+            path,
+            idle: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn connection(&self) -> Result<Connection, StoreError> {
+        if let Some(conn) = self.idle.lock().expect("reader pool").pop() {
+            return Ok(conn);
+        }
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(read_error)?;
+        conn.execute_batch(SQLITE_PRAGMAS).map_err(read_error)?;
+        Ok(conn)
+    }
+
+    async fn with<R: Send + 'static>(
+        self: &Arc<Self>,
+        read: impl FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+    ) -> Result<R, StoreError> {
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = this.connection()?;
+            let result = read(&conn);
+            this.idle.lock().expect("reader pool").push(conn);
+            result
+        })
+        .await
+        .map_err(|e| StoreError::Write(format!("reader thread failed: {e}")))?
+    }
+
+    pub(super) async fn stream(
+        self: &Arc<Self>,
+        aggregate_type: &str,
+        aggregate_id: &str,
+        until: Option<u64>,
+    ) -> Result<Vec<SerializedEvent>, StoreError> {
+        let (aggregate_type, aggregate_id) = (aggregate_type.to_string(), aggregate_id.to_string());
+        let until = until.map_or(i64::MAX, |u| u as i64);
+        self.with(move |conn| {
+            let mut query = conn
+                .prepare_cached(
+                    "SELECT sequence, event_type, event_version, payload, metadata FROM events \
+                     WHERE aggregate_type = ?1 AND aggregate_id = ?2 AND sequence <= ?3 ORDER BY sequence",
+                )
+                .map_err(read_error)?;
+            let mut rows = query.query(params![aggregate_type, aggregate_id, until]).map_err(read_error)?;
+            let mut events = Vec::new();
+            while let Some(row) = rows.next().map_err(read_error)? {
+                let sequence: i64 = row.get(0).map_err(read_error)?;
+                let at = format!("{aggregate_type}-{aggregate_id}#{sequence}");
+                events.push(SerializedEvent {
+                    aggregate_id: aggregate_id.clone(),
+                    sequence: sequence as usize,
+                    aggregate_type: aggregate_type.clone(),
+                    event_type: row.get(1).map_err(read_error)?,
+                    event_version: row.get(2).map_err(read_error)?,
+                    payload: parse_json(&at, row.get_ref(3).map_err(read_error)?.as_str().map_err(|e| read_error(e.into()))?)?,
+                    metadata: parse_json(&at, row.get_ref(4).map_err(read_error)?.as_str().map_err(|e| read_error(e.into()))?)?,
+                });
+            }
+            Ok(events)
+        })
+        .await
+    }
+
+    pub(super) async fn read_after(
+        self: &Arc<Self>,
+        after: LogPosition,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        self.with(move |conn| {
+            let mut query = conn
+                .prepare_cached(
+                    "SELECT global_position, aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata \
+                     FROM events WHERE global_position > ?1 ORDER BY global_position LIMIT ?2",
+                )
+                .map_err(read_error)?;
+            let mut rows = query.query(params![after.position, limit as i64]).map_err(read_error)?;
+            let mut events = Vec::with_capacity(limit.min(10_000));
+            while let Some(row) = rows.next().map_err(read_error)? {
+                let position = LogPosition { commit: 0, position: row.get(0).map_err(read_error)? };
+                let at = position.to_string();
+                let text = |i: usize| -> Result<&str, StoreError> {
+                    row.get_ref(i).map_err(read_error)?.as_str().map_err(|e| read_error(e.into()))
+                };
+                events.push(StoredEvent {
+                    position,
+                    aggregate_type: text(1)?.to_string(),
+                    aggregate_id: text(2)?.to_string(),
+                    sequence: row.get::<_, i64>(3).map_err(read_error)? as u64,
+                    event_type: text(4)?.to_string(),
+                    event_version: text(5)?.to_string(),
+                    payload: parse_json(&at, text(6)?)?,
+                    metadata: parse_json(&at, text(7)?)?,
+                });
+            }
+            Ok(events)
+        })
+        .await
+    }
+}
