@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use serde::Deserialize;
 use serde_json::Value;
 use weft_commands::StoredEvent;
 use weft_domain::definition::WorkflowDefinition;
@@ -108,7 +109,7 @@ pub fn apply_batch(
         let recorded_at = meta(event, "timestamp").to_string();
         let summary = if event.aggregate_type == "workflow" {
             let parsed: WorkflowEvent =
-                serde_json::from_value(event.payload.clone()).map_err(|e| {
+                WorkflowEvent::deserialize(&event.payload).map_err(|e| {
                     ProjectionError::BadEvent {
                         position: event.position.to_string(),
                         event_type: event.event_type.clone(),
