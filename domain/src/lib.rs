@@ -8,5 +8,6 @@ pub mod catalog;
 pub mod definition;
 pub mod diff;
 pub mod environment;
+pub mod execution;
 pub mod metadata;
 pub mod workflow;
