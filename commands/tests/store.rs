@@ -10,7 +10,7 @@ use weft_commands::testing::{TestDb, all_committed_events};
 use weft_commands::{
     Backend, CommandError, EventStore, StoreError, WorkflowCommands, on_both_backends,
 };
-use weft_domain::definition::{Connection, ConnectionKind, Node, OnError};
+use weft_domain::definition::{Connection, ConnectionKind, Node};
 use weft_domain::environment::Environment;
 use weft_domain::metadata::{Actor, EventMetadata};
 use weft_domain::workflow::{
@@ -137,20 +137,7 @@ fn metadata(user: &str) -> EventMetadata {
 }
 
 fn node(id: &str, node_type: &str) -> Node {
-    Node {
-        id: id.into(),
-        node_type: format!("n8n-nodes-base.{node_type}"),
-        type_version: 1.0,
-        name: id.into(),
-        position: [0.0, 0.0],
-        parameters: json!({}),
-        credentials: Default::default(),
-        disabled: false,
-        notes: None,
-        style: Default::default(),
-        retry: Default::default(),
-        on_error: OnError::StopWorkflow,
-    }
+    Node::new(id, &format!("n8n-nodes-base.{node_type}"), id)
 }
 
 async fn setup_workflow(commands: &WorkflowCommands) -> String {

@@ -87,6 +87,26 @@ pub struct Node {
     pub on_error: OnError,
 }
 
+impl Node {
+    /// A node of `node_type` (version 1) with default settings and empty parameters.
+    pub fn new(id: &str, node_type: &str, name: &str) -> Self {
+        Self {
+            id: id.to_string(),
+            node_type: node_type.to_string(),
+            type_version: default_type_version(),
+            name: name.to_string(),
+            position: [0.0, 0.0],
+            parameters: empty_object(),
+            credentials: BTreeMap::new(),
+            disabled: false,
+            notes: None,
+            style: NodeStyle::default(),
+            retry: RetrySettings::default(),
+            on_error: OnError::default(),
+        }
+    }
+}
+
 fn default_type_version() -> f64 {
     1.0
 }

@@ -5,7 +5,7 @@ use serde_json::json;
 use sqlx::{Connection, Executor};
 use weft_commands::testing::{TestDb, all_committed_events};
 use weft_commands::{Backend, EventStore, WorkflowCommands, on_both_backends};
-use weft_domain::definition::{Node, OnError};
+use weft_domain::definition::Node;
 use weft_domain::environment::Environment;
 use weft_domain::metadata::{Actor, EventMetadata};
 use weft_domain::workflow::{NodeChanges, WorkflowAction, WorkflowCommand, WorkflowServices};
@@ -43,20 +43,7 @@ fn by(user: &str) -> EventMetadata {
 }
 
 fn node(id: &str, node_type: &str) -> Node {
-    Node {
-        id: id.into(),
-        node_type: format!("n8n-nodes-base.{node_type}"),
-        type_version: 1.0,
-        name: id.into(),
-        position: [0.0, 0.0],
-        parameters: json!({}),
-        credentials: Default::default(),
-        disabled: false,
-        notes: None,
-        style: Default::default(),
-        retry: Default::default(),
-        on_error: OnError::StopWorkflow,
-    }
+    Node::new(id, &format!("n8n-nodes-base.{node_type}"), id)
 }
 
 async fn add(env: &Env, id: &str, n: &str, t: &str, user: &str) {

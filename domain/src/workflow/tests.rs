@@ -4,7 +4,7 @@ use cqrs_es::test::TestFramework;
 use serde_json::json;
 
 use super::*;
-use crate::definition::{Connection, ConnectionKind, Node, OnError};
+use crate::definition::{Connection, ConnectionKind, Node};
 
 type Fixture = TestFramework<Workflow>;
 
@@ -13,20 +13,11 @@ fn fixture() -> Fixture {
 }
 
 fn node(id: &str, node_type: &str) -> Node {
-    Node {
-        id: id.into(),
-        node_type: format!("n8n-nodes-base.{node_type}"),
-        type_version: 1.0,
-        name: format!("{node_type} {id}"),
-        position: [0.0, 0.0],
-        parameters: json!({}),
-        credentials: Default::default(),
-        disabled: false,
-        notes: None,
-        style: Default::default(),
-        retry: Default::default(),
-        on_error: OnError::StopWorkflow,
-    }
+    Node::new(
+        id,
+        &format!("n8n-nodes-base.{node_type}"),
+        &format!("{node_type} {id}"),
+    )
 }
 
 fn link(source: &str, output: u32, target: &str) -> Connection {
