@@ -1,1 +1,3 @@
+//! Weft's server library: the GraphQL API the `weft` binary serves.
 
+pub mod graphql;

@@ -1,4 +1,5 @@
-//! `weft serve`: open the store, run the projections and serve HTTP.
+//! `weft serve`: open the store, run the projections and serve HTTP (health, readiness and the
+//! GraphQL API on `/graphql`).
 
 use std::sync::Arc;
 
@@ -7,6 +8,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
+use weft_api_graphql::graphql::{self, Api, Limits};
 use weft_commands::EventStore;
 use weft_projections::{ProjectionFeed, ProjectionRunner, TableSet};
 
@@ -27,10 +29,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             tracing::error!(%error, "projection runner stopped");
         }
     });
+    let api = Api::new(store.clone(), feed.clone());
     let state = Arc::new(AppState { store, feed });
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
+        .merge(graphql::router(api, Limits::default()))
         .with_state(state);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

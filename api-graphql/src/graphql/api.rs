@@ -1,0 +1,68 @@
+//! What the resolvers use: commands on the event store, the read models and the projection feed.
+
+use std::time::Duration;
+
+use weft_commands::{EventStore, WorkflowCommands};
+use weft_domain::workflow::WorkflowServices;
+use weft_projections::{ProjectionFeed, ReadModels, WorkflowRow};
+
+use super::error::ApiError;
+
+/// How long a mutation's `workflow` field waits for the read models to include the mutation.
+const READ_YOUR_WRITES: Duration = Duration::from_secs(10);
+
+/// Shared services of the GraphQL API; cheap to clone.
+#[derive(Clone)]
+pub struct Api {
+    /// The event store (for reading a workflow's raw events).
+    pub store: EventStore,
+    /// Workflow commands.
+    pub commands: WorkflowCommands,
+    /// Read-model queries.
+    pub read: ReadModels,
+    /// Events after they reached the read models.
+    pub feed: ProjectionFeed,
+    /// The node catalog and other aggregate services.
+    pub services: WorkflowServices,
+}
+
+impl Api {
+    /// The API over `store`, whose projection runner publishes `feed`.
+    pub fn new(store: EventStore, feed: ProjectionFeed) -> Self {
+        let services = WorkflowServices::default();
+        Self {
+            commands: WorkflowCommands::new(store.clone(), services.clone()),
+            read: ReadModels::new(store.db().clone()),
+            store,
+            feed,
+            services,
+        }
+    }
+
+    /// The workflow's read-model row, or `NOT_FOUND`.
+    pub async fn workflow(&self, id: &str) -> Result<WorkflowRow, ApiError> {
+        self.read
+            .workflow(id)
+            .await?
+            .ok_or_else(|| ApiError::WorkflowNotFound(id.to_string()))
+    }
+
+    /// The workflow's row once the read models include `version` (read your writes). After a
+    /// bounded wait it answers with what the read models have.
+    pub async fn workflow_at_least(&self, id: &str, version: u64) -> Result<WorkflowRow, ApiError> {
+        let mut position = self.feed.position();
+        let deadline = tokio::time::Instant::now() + READ_YOUR_WRITES;
+        loop {
+            position.borrow_and_update();
+            if let Some(row) = self.read.workflow(id).await?
+                && row.version >= version
+            {
+                return Ok(row);
+            }
+            match tokio::time::timeout_at(deadline, position.changed()).await {
+                Ok(Ok(())) => continue,
+                Ok(Err(_)) | Err(_) => return self.workflow(id).await,
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! Weft's GraphQL API (async-graphql on axum): queries over the read models, one mutation per
+//! workflow command, subscriptions fed by the projection feed.
+//!
+//! - [`http`]: the `/graphql` endpoint (POST, GraphiQL, graphql-ws) with its body limit.
+//! - [`actor`]: who is calling (replaced by authentication later).
+//! - [`error`]: stable error codes in `extensions.code`.
+//! - [`query`], [`mutation`], [`subscription`]: the root types; [`types`]: everything they return.
+
+pub mod actor;
+pub mod api;
+pub mod documents;
+pub mod error;
+pub mod http;
+pub mod mutation;
+pub mod query;
+pub mod subscription;
+pub mod types;
+
+use async_graphql::Schema;
+use axum::Router;
+
+pub use api::Api;
+
+use mutation::Mutation;
+use query::Query;
+use subscription::Subscription;
+
+/// The schema type.
+pub type WeftSchema = Schema<Query, Mutation, Subscription>;
+
+/// Limits that protect the server from oversized or expensive requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest accepted request body, in bytes (413 beyond).
+    pub body_bytes: usize,
+    /// Deepest accepted selection nesting.
+    pub depth: usize,
+    /// Largest accepted query complexity (one per field).
+    pub complexity: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            body_bytes: 4 * 1024 * 1024,
+            depth: 16,
+            complexity: 2_000,
+        }
+    }
+}
+
+/// The schema with its limits and error codes, serving `api`.
+pub fn schema(api: Api, limits: Limits) -> WeftSchema {
+    Schema::build(Query, Mutation::default(), Subscription)
+        .limit_depth(limits.depth)
+        .limit_complexity(limits.complexity)
+        .extension(error::ErrorCodes)
+        .data(api)
+        .finish()
+}
+
+/// The schema in SDL, as committed in `api-graphql/schema.graphql`.
+pub fn sdl() -> String {
+    Schema::build(Query, Mutation::default(), Subscription)
+        .finish()
+        .sdl()
+}
+
+/// The `/graphql` routes serving `api`.
+pub fn router<S: Clone + Send + Sync + 'static>(api: Api, limits: Limits) -> Router<S> {
+    http::routes(schema(api, limits), limits)
+}

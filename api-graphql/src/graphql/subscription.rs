@@ -1,0 +1,141 @@
+//! Subscriptions, fed by the projection feed: an event is delivered once the read models include
+//! it, whichever process appended it.
+
+use async_graphql::{Context, ID, Json, Result, Subscription};
+use cqrs_es::Aggregate;
+use futures::{Stream, StreamExt, future, stream};
+use serde_json::Value;
+use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
+use weft_domain::workflow::{Workflow, WorkflowEvent};
+
+use super::api::Api;
+use super::error::{ApiError, ApiResult};
+use super::types::history::WorkflowEventMessage;
+use super::types::workflow::version_arg;
+
+/// Every subscription.
+#[derive(Default)]
+pub struct Subscription;
+
+/// Builds the message of one workflow event.
+fn message(
+    workflow_id: &str,
+    version: u64,
+    event_type: &str,
+    payload: Value,
+    meta: impl Fn(&str) -> Option<String>,
+) -> WorkflowEventMessage {
+    let summary = serde_json::from_value::<WorkflowEvent>(payload.clone())
+        .map_or_else(|_| event_type.to_string(), |e| e.summary());
+    WorkflowEventMessage {
+        workflow_id: ID(workflow_id.to_string()),
+        version,
+        event_type: event_type.to_string(),
+        summary,
+        actor: meta("actor").unwrap_or_default(),
+        recorded_at: meta("timestamp").unwrap_or_default(),
+        correlation_id: meta("correlationId").unwrap_or_default(),
+        payload: Json(payload),
+    }
+}
+
+/// Where the live part of a subscription stands.
+struct Live {
+    /// Last version delivered.
+    last: u64,
+    /// Set after the subscriber fell behind and was told so.
+    ended: bool,
+}
+
+#[Subscription]
+impl Subscription {
+    /// Every edit of the workflow, with version, event type, summary, actor and payload. With
+    /// `afterVersion`, the edits after that version are delivered first, so a client that saw
+    /// version N misses nothing. A subscriber that falls too far behind gets an error and the
+    /// stream ends; resubscribe with `afterVersion`.
+    async fn workflow_events(
+        &self,
+        ctx: &Context<'_>,
+        workflow_id: ID,
+        after_version: Option<i32>,
+    ) -> Result<impl Stream<Item = Result<WorkflowEventMessage>> + use<>> {
+        let api = ctx.data_unchecked::<Api>().clone();
+        let after = after_version
+            .map(|v| version_arg("afterVersion", v))
+            .transpose()
+            .api()?;
+        // Subscribe before reading the read models: every event past what they show now is
+        // then announced to this receiver.
+        let receiver = api.feed.subscribe();
+        let projected = api.workflow(&workflow_id).await.api()?.version;
+        let mut backlog = Vec::new();
+        if let Some(after) = after.filter(|after| *after < projected) {
+            let stored = api
+                .store
+                .stream_until(Workflow::TYPE, &workflow_id, projected)
+                .await
+                .map_err(weft_commands::CommandError::from)
+                .api()?;
+            for event in stored.into_iter().filter(|e| e.sequence as u64 > after) {
+                let meta = |key: &str| {
+                    event
+                        .metadata
+                        .get(key)
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                };
+                backlog.push(Ok(message(
+                    &workflow_id,
+                    event.sequence as u64,
+                    &event.event_type,
+                    event.payload.clone(),
+                    meta,
+                )));
+            }
+        }
+        let live = Live {
+            last: after
+                .unwrap_or(0)
+                .max(if backlog.is_empty() { 0 } else { projected }),
+            ended: false,
+        };
+        let id = workflow_id.0;
+        let live = BroadcastStream::new(receiver)
+            .scan(live, move |state, item| {
+                if state.ended {
+                    return future::ready(None);
+                }
+                let out = match item {
+                    Ok(event)
+                        if event.aggregate_type == Workflow::TYPE
+                            && event.aggregate_id == id
+                            && event.sequence > state.last =>
+                    {
+                        state.last = event.sequence;
+                        let meta = |key: &str| event.metadata.get(key).cloned();
+                        Some(Ok(message(
+                            &id,
+                            event.sequence,
+                            &event.event_type,
+                            event.payload.clone(),
+                            meta,
+                        )))
+                    }
+                    Ok(_) => None,
+                    Err(BroadcastStreamRecvError::Lagged(missed)) => {
+                        state.ended = true;
+                        Some(Err(ApiError::Internal(format!(
+                            "the subscription fell behind by {missed} events; resubscribe \
+                             with afterVersion {}",
+                            state.last
+                        ))
+                        .into_graphql()))
+                    }
+                };
+                future::ready(Some(out))
+            })
+            .filter_map(future::ready);
+        Ok(stream::iter(backlog).chain(live))
+    }
+}

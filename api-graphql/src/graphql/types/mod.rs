@@ -1,0 +1,9 @@
+//! GraphQL object, input and enum types.
+
+pub mod catalog;
+pub mod definition;
+pub mod diff;
+pub mod enums;
+pub mod history;
+pub mod inputs;
+pub mod workflow;
