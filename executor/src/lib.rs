@@ -28,6 +28,7 @@ mod n8n;
 mod nodes;
 mod observer;
 mod options;
+pub mod record;
 mod report;
 mod run_data;
 mod sandbox;
