@@ -6,6 +6,7 @@
 //! zero and must reproduce the live tables bit for bit.
 
 pub mod error;
+pub mod executions;
 pub mod model;
 pub mod queries;
 pub mod rebuild;

@@ -91,6 +91,8 @@ pub struct Changes {
     pub versions: Vec<VersionRow>,
     /// New audit entries.
     pub audit: Vec<AuditRow>,
+    /// Executions rows.
+    pub executions: crate::executions::ExecutionChanges,
 }
 
 fn meta<'a>(event: &'a StoredEvent, key: &str) -> &'a str {
@@ -131,6 +133,9 @@ pub fn apply_batch(
             });
             summary
         } else {
+            if event.aggregate_type == "execution" {
+                changes.executions.apply(event)?;
+            }
             event.event_type.clone()
         };
         changes.audit.push(AuditRow {

@@ -145,6 +145,7 @@ pub async fn write(
         }
         query.execute(&mut *tx).await?;
     }
+    crate::executions::sink::write(db, &mut tx, tables, &changes.executions).await?;
     tx.commit().await?;
     Ok(true)
 }

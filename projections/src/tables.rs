@@ -67,7 +67,13 @@ pub const AUDIT_LOG: TableSpec = TableSpec {
 };
 
 /// Every read model the runner maintains.
-pub const READ_MODELS: [TableSpec; 3] = [WORKFLOWS, WORKFLOW_VERSIONS, AUDIT_LOG];
+pub const READ_MODELS: [TableSpec; 5] = [
+    WORKFLOWS,
+    WORKFLOW_VERSIONS,
+    AUDIT_LOG,
+    crate::executions::tables::EXECUTIONS,
+    crate::executions::tables::EXECUTION_NODE_RUNS,
+];
 
 /// Table names used by one run of the projections (live, or scratch for a rebuild).
 #[derive(Debug, Clone)]

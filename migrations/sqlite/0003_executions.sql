@@ -1,0 +1,38 @@
+-- Executions read models (projected from `execution` streams; rebuildable from the log).
+CREATE TABLE IF NOT EXISTS executions (
+    id               TEXT    PRIMARY KEY,
+    workflow_id      TEXT    NOT NULL,
+    workflow_version INTEGER NOT NULL,
+    status           TEXT    NOT NULL,
+    trigger_kind     TEXT    NOT NULL,
+    trigger_detail   TEXT    NOT NULL,
+    mode             TEXT    NOT NULL,
+    queued_at        TEXT    NOT NULL,
+    started_at       TEXT,
+    finished_at      TEXT,
+    error            TEXT,
+    error_node_id    TEXT,
+    last_sequence    INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS executions_by_time ON executions (queued_at, id);
+CREATE INDEX IF NOT EXISTS executions_by_workflow ON executions (workflow_id, queued_at, id);
+CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status, queued_at, id);
+
+CREATE TABLE IF NOT EXISTS execution_node_runs (
+    execution_id  TEXT    NOT NULL,
+    sequence      INTEGER NOT NULL,
+    node_id       TEXT    NOT NULL,
+    run_index     INTEGER NOT NULL,
+    status        TEXT    NOT NULL,
+    attempts      INTEGER NOT NULL,
+    inputs        TEXT    NOT NULL,
+    outputs       TEXT,
+    error         TEXT,
+    started_at    TEXT    NOT NULL,
+    finished_at   TEXT,
+    duration_ms   INTEGER,
+    pinned        INTEGER NOT NULL,
+    PRIMARY KEY (execution_id, sequence)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS execution_node_runs_by_run
+    ON execution_node_runs (execution_id, node_id, run_index);

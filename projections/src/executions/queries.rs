@@ -1,0 +1,261 @@
+//! Reads of the executions read models: the filtered list with cursor pages, one execution's
+//! detail, and its path.
+
+use chrono::DateTime;
+use serde_json::Value;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use weft_commands::Db;
+
+use super::model::{ExecutionRow, NodeRunRow};
+use super::tables::{EXECUTION_NODE_RUNS, EXECUTIONS};
+use crate::error::ProjectionError;
+
+/// Filters of the executions list (newest first).
+#[derive(Debug, Clone, Default)]
+pub struct ExecutionFilter {
+    /// Only executions of this workflow.
+    pub workflow_id: Option<String>,
+    /// Only this status (`running`, `succeeded`, …).
+    pub status: Option<String>,
+    /// Only this trigger kind (`manual`, `webhook`, …).
+    pub trigger: Option<String>,
+    /// Queued at or after (RFC 3339).
+    pub from: Option<String>,
+    /// Queued before (RFC 3339).
+    pub to: Option<String>,
+    /// Page size (1–1000).
+    pub limit: usize,
+    /// Cursor: `next_cursor` of the previous page.
+    pub after: Option<String>,
+}
+
+/// One page of the executions list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExecutionPage {
+    /// The executions, newest first.
+    pub items: Vec<ExecutionRow>,
+    /// Cursor of the next page, when there may be one.
+    pub next_cursor: Option<String>,
+}
+
+/// One execution with its node runs in run order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExecutionDetail {
+    /// The list row.
+    pub execution: ExecutionRow,
+    /// Node runs in the order they started.
+    pub node_runs: Vec<NodeRunRow>,
+}
+
+/// One step of an execution path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathStep {
+    /// Node id.
+    pub node_id: String,
+    /// Run index of the node.
+    pub run_index: u32,
+    /// Status of the run.
+    pub status: String,
+}
+
+impl ExecutionRow {
+    /// Milliseconds from start to end, once both are known.
+    pub fn duration_ms(&self) -> Option<i64> {
+        let start = DateTime::parse_from_rfc3339(self.started_at.as_deref()?).ok()?;
+        let end = DateTime::parse_from_rfc3339(self.finished_at.as_deref()?).ok()?;
+        Some((end - start).num_milliseconds())
+    }
+
+    /// The error that ended the execution, parsed.
+    pub fn error_json(&self) -> Option<Value> {
+        serde_json::from_str(self.error.as_deref()?).ok()
+    }
+}
+
+fn cursor_of(row: &ExecutionRow) -> String {
+    format!("{}|{}", row.queued_at, row.id)
+}
+
+fn execution_from(row: &AnyRow) -> Result<ExecutionRow, ProjectionError> {
+    Ok(ExecutionRow {
+        id: row.try_get(0)?,
+        workflow_id: row.try_get(1)?,
+        workflow_version: row.try_get::<i64, _>(2)? as u64,
+        status: row.try_get(3)?,
+        trigger_kind: row.try_get(4)?,
+        trigger_detail: row.try_get(5)?,
+        mode: row.try_get(6)?,
+        queued_at: row.try_get(7)?,
+        started_at: row.try_get(8)?,
+        finished_at: row.try_get(9)?,
+        error: row.try_get(10)?,
+        error_node_id: row.try_get(11)?,
+        last_sequence: row.try_get::<i64, _>(12)? as u64,
+    })
+}
+
+fn node_run_from(row: &AnyRow) -> Result<NodeRunRow, ProjectionError> {
+    Ok(NodeRunRow {
+        execution_id: row.try_get(0)?,
+        sequence: row.try_get::<i64, _>(1)? as u64,
+        node_id: row.try_get(2)?,
+        run_index: row.try_get::<i64, _>(3)? as u32,
+        status: row.try_get(4)?,
+        attempts: row.try_get::<i64, _>(5)? as u32,
+        inputs: row.try_get(6)?,
+        outputs: row.try_get(7)?,
+        error: row.try_get(8)?,
+        started_at: row.try_get(9)?,
+        finished_at: row.try_get(10)?,
+        duration_ms: row.try_get::<Option<i64>, _>(11)?.map(|d| d as u64),
+        pinned: row.try_get::<i64, _>(12)? != 0,
+    })
+}
+
+/// Read access to the executions read models.
+#[derive(Clone)]
+pub struct ExecutionQueries {
+    db: Db,
+}
+
+impl ExecutionQueries {
+    /// Queries over `db`.
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    /// One page of executions, newest first.
+    pub async fn list(&self, filter: &ExecutionFilter) -> Result<ExecutionPage, ProjectionError> {
+        let mut conditions: Vec<String> = Vec::new();
+        let mut binds: Vec<String> = Vec::new();
+        let mut push = |template: &str, values: Vec<String>| {
+            let mut sql = template.to_string();
+            for value in values {
+                binds.push(value);
+                sql = sql.replacen('?', &format!("${}", binds.len()), 1);
+            }
+            conditions.push(sql);
+        };
+        if let Some(workflow_id) = &filter.workflow_id {
+            push("workflow_id = ?", vec![workflow_id.clone()]);
+        }
+        if let Some(status) = &filter.status {
+            push("status = ?", vec![status.clone()]);
+        }
+        if let Some(trigger) = &filter.trigger {
+            push("trigger_kind = ?", vec![trigger.clone()]);
+        }
+        if let Some(from) = &filter.from {
+            push("queued_at >= ?", vec![from.clone()]);
+        }
+        if let Some(to) = &filter.to {
+            push("queued_at < ?", vec![to.clone()]);
+        }
+        if let Some((queued_at, id)) = filter.after.as_deref().and_then(|c| c.split_once('|')) {
+            push(
+                "(queued_at < ? OR (queued_at = ? AND id < ?))",
+                vec![queued_at.into(), queued_at.into(), id.into()],
+            );
+        }
+        let limit = filter.limit.clamp(1, 1000);
+        let clause = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", conditions.join(" AND "))
+        };
+        let sql = self
+            .db
+            .sql(&format!(
+                "SELECT {} FROM {}{clause} ORDER BY queued_at DESC, id DESC LIMIT {}",
+                EXECUTIONS.columns.join(","),
+                EXECUTIONS.name,
+                limit + 1
+            ))
+            .into_owned();
+        let mut query = sqlx::query(&sql);
+        for bind in binds {
+            query = query.bind(bind);
+        }
+        let mut items = query
+            .fetch_all(self.db.pool())
+            .await?
+            .iter()
+            .map(execution_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        let more = items.len() > limit;
+        items.truncate(limit);
+        let next_cursor = if more {
+            items.last().map(cursor_of)
+        } else {
+            None
+        };
+        Ok(ExecutionPage { items, next_cursor })
+    }
+
+    /// One execution's list row.
+    pub async fn execution(&self, id: &str) -> Result<Option<ExecutionRow>, ProjectionError> {
+        let sql = self
+            .db
+            .sql(&format!(
+                "SELECT {} FROM {} WHERE id = $1",
+                EXECUTIONS.columns.join(","),
+                EXECUTIONS.name
+            ))
+            .into_owned();
+        sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(self.db.pool())
+            .await?
+            .as_ref()
+            .map(execution_from)
+            .transpose()
+    }
+
+    /// One execution with its node runs in run order.
+    pub async fn detail(&self, id: &str) -> Result<Option<ExecutionDetail>, ProjectionError> {
+        let Some(execution) = self.execution(id).await? else {
+            return Ok(None);
+        };
+        let sql = self
+            .db
+            .sql(&format!(
+                "SELECT {} FROM {} WHERE execution_id = $1 ORDER BY sequence",
+                EXECUTION_NODE_RUNS.columns.join(","),
+                EXECUTION_NODE_RUNS.name
+            ))
+            .into_owned();
+        let node_runs = sqlx::query(&sql)
+            .bind(id)
+            .fetch_all(self.db.pool())
+            .await?
+            .iter()
+            .map(node_run_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(ExecutionDetail {
+            execution,
+            node_runs,
+        }))
+    }
+
+    /// The node runs of an execution in run order, without their items (for highlighting).
+    pub async fn path(&self, id: &str) -> Result<Vec<PathStep>, ProjectionError> {
+        let sql = self.db.sql(&format!(
+            "SELECT node_id, run_index, status FROM {} WHERE execution_id = $1 ORDER BY sequence",
+            EXECUTION_NODE_RUNS.name
+        )).into_owned();
+        sqlx::query(&sql)
+            .bind(id)
+            .fetch_all(self.db.pool())
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(PathStep {
+                    node_id: row.try_get(0)?,
+                    run_index: row.try_get::<i64, _>(1)? as u32,
+                    status: row.try_get(2)?,
+                })
+            })
+            .collect()
+    }
+}

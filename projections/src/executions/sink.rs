@@ -1,0 +1,165 @@
+//! Writing executions row changes inside the runner's transaction.
+
+use sqlx::AnyConnection;
+use weft_commands::Db;
+
+use super::model::{ExecutionChanges, ExecutionRow, NodeRunRow};
+use super::tables::{EXECUTION_NODE_RUNS, EXECUTIONS};
+use crate::error::ProjectionError;
+use crate::tables::{TableSet, TableSpec};
+
+/// Rows per multi-row insert (13 columns each stays under every placeholder limit).
+const CHUNK: usize = 500;
+
+fn insert_sql(tables: &TableSet, spec: &TableSpec, rows: usize) -> String {
+    let columns = spec.columns.len();
+    let values: Vec<String> = (0..rows)
+        .map(|row| {
+            let placeholders: Vec<String> = (1..=columns)
+                .map(|column| format!("${}", row * columns + column))
+                .collect();
+            format!("({})", placeholders.join(","))
+        })
+        .collect();
+    format!(
+        "INSERT INTO {} ({}) VALUES {}",
+        tables.name(spec),
+        spec.columns.join(","),
+        values.join(",")
+    )
+}
+
+fn int(value: u64) -> i64 {
+    value as i64
+}
+
+/// Writes the changes of one batch on `conn` (the runner's open transaction).
+pub(crate) async fn write(
+    db: &Db,
+    conn: &mut AnyConnection,
+    tables: &TableSet,
+    changes: &ExecutionChanges,
+) -> Result<(), ProjectionError> {
+    for chunk in changes.new_executions.chunks(CHUNK) {
+        let sql = db
+            .sql(&insert_sql(tables, &EXECUTIONS, chunk.len()))
+            .into_owned();
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            let ExecutionRow {
+                id,
+                workflow_id,
+                workflow_version,
+                status,
+                trigger_kind,
+                trigger_detail,
+                mode,
+                queued_at,
+                started_at,
+                finished_at,
+                error,
+                error_node_id,
+                last_sequence,
+            } = row.clone();
+            query = query
+                .bind(id)
+                .bind(workflow_id)
+                .bind(int(workflow_version))
+                .bind(status)
+                .bind(trigger_kind)
+                .bind(trigger_detail)
+                .bind(mode)
+                .bind(queued_at)
+                .bind(started_at)
+                .bind(finished_at)
+                .bind(error)
+                .bind(error_node_id)
+                .bind(int(last_sequence));
+        }
+        query.execute(&mut *conn).await?;
+    }
+    for chunk in changes.new_node_runs.chunks(CHUNK) {
+        let sql = db
+            .sql(&insert_sql(tables, &EXECUTION_NODE_RUNS, chunk.len()))
+            .into_owned();
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            let NodeRunRow {
+                execution_id,
+                sequence,
+                node_id,
+                run_index,
+                status,
+                attempts,
+                inputs,
+                outputs,
+                error,
+                started_at,
+                finished_at,
+                duration_ms,
+                pinned,
+            } = row.clone();
+            query = query
+                .bind(execution_id)
+                .bind(int(sequence))
+                .bind(node_id)
+                .bind(i64::from(run_index))
+                .bind(status)
+                .bind(i64::from(attempts))
+                .bind(inputs)
+                .bind(outputs)
+                .bind(error)
+                .bind(started_at)
+                .bind(finished_at)
+                .bind(duration_ms.map(int))
+                .bind(i64::from(pinned));
+        }
+        query.execute(&mut *conn).await?;
+    }
+    let update_execution = db
+        .sql(&format!(
+            "UPDATE {} SET status = COALESCE($1, status), started_at = COALESCE($2, started_at), \
+             finished_at = COALESCE($3, finished_at), error = COALESCE($4, error), \
+             error_node_id = COALESCE($5, error_node_id), last_sequence = $6 WHERE id = $7",
+            tables.name(&EXECUTIONS)
+        ))
+        .into_owned();
+    for update in &changes.execution_updates {
+        sqlx::query(&update_execution)
+            .bind(update.status.clone())
+            .bind(update.started_at.clone())
+            .bind(update.finished_at.clone())
+            .bind(update.error.clone())
+            .bind(update.error_node_id.clone())
+            .bind(int(update.last_sequence))
+            .bind(update.id.clone())
+            .execute(&mut *conn)
+            .await?;
+    }
+    let update_node_run = db
+        .sql(&format!(
+            "UPDATE {} SET status = COALESCE($1, status), attempts = COALESCE($2, attempts), \
+             outputs = COALESCE($3, outputs), error = COALESCE($4, error), \
+             finished_at = COALESCE($5, finished_at), duration_ms = COALESCE($6, duration_ms), \
+             pinned = COALESCE($7, pinned) \
+             WHERE execution_id = $8 AND node_id = $9 AND run_index = $10",
+            tables.name(&EXECUTION_NODE_RUNS)
+        ))
+        .into_owned();
+    for update in &changes.node_run_updates {
+        sqlx::query(&update_node_run)
+            .bind(update.status.clone())
+            .bind(update.attempts.map(i64::from))
+            .bind(update.outputs.clone())
+            .bind(update.error.clone())
+            .bind(update.finished_at.clone())
+            .bind(update.duration_ms.map(int))
+            .bind(update.pinned.map(i64::from))
+            .bind(update.execution_id.clone())
+            .bind(update.node_id.clone())
+            .bind(i64::from(update.run_index))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,273 @@
+//! Executions read models on SQLite and Postgres: list, detail and path after catch-up, rows
+//! updated across batches, filters with cursor pages, and a rebuild that reproduces them.
+
+use chrono::{DateTime, Duration, Utc};
+use cqrs_es::DomainEvent;
+use cqrs_es::persist::SerializedEvent;
+use serde_json::json;
+use weft_commands::testing::TestDb;
+use weft_commands::{Backend, EventStore, on_both_backends};
+use weft_domain::execution::{ExecutionEvent, ExecutionMode, RunError, Trigger};
+use weft_domain::metadata::{Actor, EventMetadata};
+use weft_projections::executions::{ExecutionFilter, ExecutionQueries, PathStep};
+use weft_projections::{ProjectionRunner, TableSet, rebuild};
+
+fn at(second: i64) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-27T10:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+        + Duration::seconds(second)
+}
+
+/// Appends `events` to execution `id`, the first with `sequence`, one second apart from `second`.
+async fn append(
+    store: &EventStore,
+    id: &str,
+    sequence: usize,
+    second: i64,
+    events: Vec<ExecutionEvent>,
+) {
+    let serialized = events
+        .into_iter()
+        .enumerate()
+        .map(|(offset, event)| {
+            let metadata = EventMetadata {
+                actor: Actor::system("test"),
+                timestamp: at(second + offset as i64),
+                correlation_id: id.into(),
+                causation_id: None,
+            };
+            SerializedEvent {
+                aggregate_id: id.into(),
+                sequence: sequence + offset,
+                aggregate_type: "execution".into(),
+                event_type: event.event_type(),
+                event_version: event.event_version(),
+                payload: serde_json::to_value(&event).unwrap(),
+                metadata: serde_json::to_value(metadata.to_map()).unwrap(),
+            }
+        })
+        .collect();
+    store.append(serialized).await.unwrap();
+}
+
+fn queued(workflow: &str, trigger: Trigger) -> ExecutionEvent {
+    ExecutionEvent::ExecutionQueued {
+        workflow_id: workflow.into(),
+        workflow_version: 4,
+        trigger,
+        mode: ExecutionMode::Production,
+        input: vec![json!({"json": {}})],
+    }
+}
+
+fn started(node: &str) -> ExecutionEvent {
+    ExecutionEvent::NodeRunStarted {
+        node_id: node.into(),
+        run_index: 0,
+        inputs: vec![Some(vec![json!({"json": {"in": node}})])],
+    }
+}
+
+fn succeeded(node: &str) -> ExecutionEvent {
+    ExecutionEvent::NodeRunSucceeded {
+        node_id: node.into(),
+        run_index: 0,
+        outputs: vec![vec![json!({"json": {"out": node}})]],
+        duration_ms: 3,
+        pinned: false,
+    }
+}
+
+fn error(message: &str) -> RunError {
+    RunError {
+        kind: "operation".into(),
+        message: message.into(),
+        description: None,
+        item_index: None,
+    }
+}
+
+async fn executions_are_projected_across_batches(backend: Backend) {
+    let db = TestDb::of(backend).await;
+    let store = EventStore::open(&db.url).await.unwrap();
+    let mut runner = ProjectionRunner::new(store.clone(), TableSet::live())
+        .await
+        .unwrap();
+    let queries = ExecutionQueries::new(store.db().clone());
+
+    append(
+        &store,
+        "ex-1",
+        1,
+        0,
+        vec![
+            queued("wf-a", Trigger::Manual),
+            ExecutionEvent::ExecutionStarted,
+            started("a"),
+            succeeded("a"),
+            started("b"),
+        ],
+    )
+    .await;
+    runner.catch_up().await.unwrap();
+    let running = queries.execution("ex-1").await.unwrap().unwrap();
+    assert_eq!(running.status, "running");
+    assert_eq!(
+        running.started_at.as_deref(),
+        Some("2026-11-27T10:00:01.000000Z")
+    );
+
+    // The rest arrives in a later batch: rows written before are updated.
+    append(
+        &store,
+        "ex-1",
+        6,
+        5,
+        vec![
+            ExecutionEvent::NodeRunFailed {
+                node_id: "b".into(),
+                run_index: 0,
+                error: error("flaky"),
+                attempt: 1,
+                will_retry: true,
+            },
+            ExecutionEvent::NodeRunRetried {
+                node_id: "b".into(),
+                run_index: 0,
+                next_attempt: 2,
+                wait_ms: 10,
+            },
+            succeeded("b"),
+            ExecutionEvent::ExecutionSucceeded,
+        ],
+    )
+    .await;
+    // A second execution, whole in one batch, failing at its only node.
+    append(
+        &store,
+        "ex-2",
+        1,
+        20,
+        vec![
+            queued(
+                "wf-b",
+                Trigger::Webhook {
+                    method: "POST".into(),
+                    path: "hook".into(),
+                },
+            ),
+            ExecutionEvent::ExecutionStarted,
+            started("x"),
+            ExecutionEvent::NodeRunFailed {
+                node_id: "x".into(),
+                run_index: 0,
+                error: error("boom"),
+                attempt: 1,
+                will_retry: false,
+            },
+            ExecutionEvent::ExecutionFailed {
+                error: error("boom"),
+                node_id: Some("x".into()),
+            },
+        ],
+    )
+    .await;
+    runner.catch_up().await.unwrap();
+
+    let detail = queries.detail("ex-1").await.unwrap().unwrap();
+    assert_eq!(detail.execution.status, "succeeded");
+    assert_eq!(detail.execution.workflow_version, 4);
+    assert_eq!(detail.execution.trigger_kind, "manual");
+    assert_eq!(detail.execution.last_sequence, 9);
+    assert_eq!(detail.execution.duration_ms(), Some(7000));
+    let runs: Vec<(&str, &str, u32)> = detail
+        .node_runs
+        .iter()
+        .map(|r| (r.node_id.as_str(), r.status.as_str(), r.attempts))
+        .collect();
+    assert_eq!(runs, [("a", "succeeded", 1), ("b", "succeeded", 2)]);
+    assert_eq!(
+        detail.node_runs[1].outputs.as_deref(),
+        Some(r#"[[{"json":{"out":"b"}}]]"#)
+    );
+    assert_eq!(detail.node_runs[1].inputs, r#"[[{"json":{"in":"b"}}]]"#);
+    assert_eq!(detail.node_runs[1].duration_ms, Some(3));
+    assert_eq!(
+        queries.path("ex-2").await.unwrap(),
+        [PathStep {
+            node_id: "x".into(),
+            run_index: 0,
+            status: "failed".into()
+        }]
+    );
+    let failed = queries.execution("ex-2").await.unwrap().unwrap();
+    assert_eq!(failed.status, "failed");
+    assert_eq!(failed.error_node_id.as_deref(), Some("x"));
+    assert_eq!(failed.error_json().unwrap()["message"], "boom");
+
+    // Filters and cursor pages (newest first).
+    let all = |limit, after| ExecutionFilter {
+        limit,
+        after,
+        ..Default::default()
+    };
+    let first = queries.list(&all(1, None)).await.unwrap();
+    assert_eq!(first.items[0].id, "ex-2");
+    let second = queries.list(&all(1, first.next_cursor)).await.unwrap();
+    assert_eq!(second.items[0].id, "ex-1");
+    assert_eq!(second.next_cursor, None);
+    let by = |filter: ExecutionFilter| {
+        let queries = queries.clone();
+        async move {
+            queries
+                .list(&ExecutionFilter {
+                    limit: 10,
+                    ..filter
+                })
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|row| row.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        by(ExecutionFilter {
+            status: Some("failed".into()),
+            ..Default::default()
+        })
+        .await,
+        ["ex-2"]
+    );
+    assert_eq!(
+        by(ExecutionFilter {
+            trigger: Some("manual".into()),
+            ..Default::default()
+        })
+        .await,
+        ["ex-1"]
+    );
+    assert_eq!(
+        by(ExecutionFilter {
+            workflow_id: Some("wf-b".into()),
+            ..Default::default()
+        })
+        .await,
+        ["ex-2"]
+    );
+    assert_eq!(
+        by(ExecutionFilter {
+            to: Some("2026-11-27T10:00:10Z".into()),
+            ..Default::default()
+        })
+        .await,
+        ["ex-1"]
+    );
+
+    // A rebuild from zero (in one batch) reproduces the rows written across batches.
+    rebuild(&store, true).await.unwrap();
+}
+
+on_both_backends!(executions_are_projected_across_batches);
