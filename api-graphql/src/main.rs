@@ -2,7 +2,10 @@
 
 mod config;
 mod projections_cmd;
+mod run_cmd;
 mod serve;
+
+use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
@@ -23,6 +26,18 @@ struct Cli {
 enum Command {
     /// Serve the API and UI (embedded SQLite by default).
     Serve,
+    /// Run a workflow file (Weft or n8n JSON) in-process on a temporary store and print each
+    /// node's runs and items.
+    Run {
+        /// The workflow file.
+        file: PathBuf,
+        /// Input items for the start node (JSON; an array gives one item per element).
+        #[arg(long)]
+        input: Option<String>,
+        /// Print `{"status", "runData"}` as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Maintain the read models.
     Projections {
         #[command(subcommand)]
@@ -64,5 +79,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Projections {
             action: ProjectionsAction::Rebuild { verify },
         } => projections_cmd::rebuild(config, verify).await,
+        Command::Run { file, input, json } => run_cmd::run(&file, input.as_deref(), json).await,
     }
 }
