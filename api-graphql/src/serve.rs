@@ -41,6 +41,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     tracing::info!(listen = %config.listen, database = %redact(&config.database_url), "weft is serving");
     println!("weft listening on http://{}", config.listen);
+    println!("GraphQL (and GraphiQL) on http://{}/graphql", config.listen);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;

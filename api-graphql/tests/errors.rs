@@ -6,6 +6,8 @@ mod common;
 
 use common::{code, start};
 use serde_json::{Value, json};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 use weft_commands::{Backend, on_both_backends};
 
 on_both_backends!(
@@ -186,18 +188,68 @@ async fn oversized_bodies_are_rejected_and_change_nothing(backend: Backend) {
     let body = json!({
         "query": "mutation($name: String!) { createWorkflow(name: $name) { version } }",
         "variables": {"name": huge}
+    })
+    .to_string();
+    // The server answers once the body passes the limit and stops reading: write on one half of
+    // a raw socket and read the answer on the other, without waiting for the whole body.
+    let address = server
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches("/graphql");
+    let socket = TcpStream::connect(address).await.unwrap();
+    let (mut reader, mut writer) = socket.into_split();
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nhost: {address}\r\ncontent-type: application/json\r\n\
+         content-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    tokio::spawn(async move {
+        // The server may close before taking the rest of the body; that is expected.
+        let _ = writer.write_all(head.as_bytes()).await;
+        let _ = writer.write_all(body.as_bytes()).await;
     });
-    let (status, text) = server.post_raw(body.to_string()).await;
-    assert_eq!(status, 413);
-    let body: Value = serde_json::from_str(&text).unwrap();
+    let response = read_response(&mut reader).await;
+    assert!(response.starts_with("HTTP/1.1 413"), "{response}");
+    let (_, json_body) = response.split_once("\r\n\r\n").unwrap();
+    let json_body: Value = serde_json::from_str(json_body).unwrap();
     assert_eq!(
-        body["errors"][0]["message"],
+        json_body["errors"][0]["message"],
         "the request body is larger than the limit of 4194304 bytes"
     );
     let listed = server
         .data("{ workflows { items { id } } }", json!({}))
         .await;
     assert_eq!(listed["workflows"]["items"], json!([]));
+}
+
+/// Reads one HTTP response (head and `content-length` body) without waiting for the connection
+/// to close.
+async fn read_response(socket: &mut (impl AsyncRead + Unpin)) -> String {
+    let mut response = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let text = String::from_utf8_lossy(&response).to_string();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head
+                .lines()
+                .find_map(|line| {
+                    line.to_ascii_lowercase()
+                        .strip_prefix("content-length: ")
+                        .map(str::to_string)
+                })
+                .and_then(|value| value.trim().parse::<usize>().ok())
+                .expect("content-length");
+            if body.len() >= length {
+                return text;
+            }
+        }
+        let read = tokio::time::timeout(common::PATIENCE, socket.read(&mut chunk))
+            .await
+            .expect("a response within the patience window")
+            .expect("read");
+        assert!(read > 0, "connection closed early: {text}");
+        response.extend_from_slice(&chunk[..read]);
+    }
 }
 
 async fn too_deep_and_invalid_queries_are_rejected(backend: Backend) {

@@ -16,6 +16,7 @@ on_both_backends!(
     node_types_describe_ports_and_parameters,
     weft_export_imports_as_an_equal_workflow,
     n8n_import_with_known_types,
+    activation_needs_a_listening_trigger,
 );
 
 const WORKFLOW: &str = "query($id: ID!) { workflow(id: $id) {
@@ -505,4 +506,27 @@ async fn n8n_import_with_known_types(backend: Backend) {
         .data("{ workflows { items { name } } }", json!({}))
         .await;
     assert_eq!(listed["workflows"]["items"], json!([{"name": "From n8n"}]));
+}
+
+async fn activation_needs_a_listening_trigger(backend: Backend) {
+    let server = start(backend).await;
+    let id = server.create_sample("Hooked").await;
+    let add = "mutation($id: ID!) { addNode(workflowId: $id, node: {id: \"w\", type: \"n8n-nodes-base.webhook\", typeVersion: 2, name: \"Hook\", parameters: {path: \"orders\"}}) { version } }";
+    server.data(add, json!({"id": id})).await;
+    let activate = "mutation($id: ID!) { activateWorkflow(workflowId: $id, expectedVersion: 2) { version eventTypes workflow { active } } }";
+    let data = server.data(activate, json!({"id": id})).await;
+    assert_eq!(data["activateWorkflow"]["version"], 3);
+    assert_eq!(data["activateWorkflow"]["workflow"]["active"], true);
+    let active = server
+        .data("{ workflows(active: true) { items { name } } }", json!({}))
+        .await;
+    assert_eq!(active["workflows"]["items"], json!([{"name": "Hooked"}]));
+    let data = server
+        .data(
+            "mutation($id: ID!) { deactivateWorkflow(workflowId: $id) { version workflow { active } } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(data["deactivateWorkflow"]["version"], 4);
+    assert_eq!(data["deactivateWorkflow"]["workflow"]["active"], false);
 }
