@@ -4,6 +4,7 @@ use sqlx::Row;
 use weft_commands::Db;
 use weft_domain::environment::Environment;
 
+use crate::conditions::{Bind, Conditions};
 use crate::error::ProjectionError;
 use crate::model::{AuditRow, VersionRow, WorkflowRow};
 use crate::sink::row_to_workflow;
@@ -49,54 +50,10 @@ pub struct ReadModels {
     db: Db,
 }
 
-/// Collects `WHERE` conditions and their binds, numbering placeholders.
-#[derive(Default)]
-struct Conditions {
-    sql: Vec<String>,
-    binds: Vec<Bind>,
-}
-
-enum Bind {
-    Text(String),
-    Int(i64),
-}
-
-impl Conditions {
-    fn push(&mut self, template: &str, bind: Bind) {
-        self.binds.push(bind);
-        self.sql
-            .push(template.replace('?', &format!("${}", self.binds.len())));
-    }
-
-    fn clause(&self) -> String {
-        if self.sql.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", self.sql.join(" AND "))
-        }
-    }
-}
-
 impl ReadModels {
     /// Queries over `db`.
     pub fn new(db: Db) -> Self {
         Self { db }
-    }
-
-    async fn fetch(
-        &self,
-        sql: String,
-        binds: Vec<Bind>,
-    ) -> Result<Vec<sqlx::any::AnyRow>, ProjectionError> {
-        let sql = self.db.sql(&sql);
-        let mut query = sqlx::query(&sql);
-        for bind in binds {
-            query = match bind {
-                Bind::Text(text) => query.bind(text),
-                Bind::Int(int) => query.bind(int),
-            };
-        }
-        Ok(query.fetch_all(self.db.pool()).await?)
     }
 
     /// Lists workflows, ordered by id (creation order).
@@ -105,21 +62,24 @@ impl ReadModels {
         filter: &WorkflowFilter,
     ) -> Result<Vec<WorkflowRow>, ProjectionError> {
         let mut conditions = Conditions::default();
-        conditions.push("archived = ?", Bind::Int(i64::from(filter.archived)));
+        conditions.push("archived = ?", vec![Bind::Int(i64::from(filter.archived))]);
         if let Some(environment) = filter.environment {
-            conditions.push("environment = ?", Bind::Text(environment.as_str().into()));
+            conditions.push(
+                "environment = ?",
+                vec![Bind::Text(environment.as_str().into())],
+            );
         }
         if let Some(active) = filter.active {
-            conditions.push("active = ?", Bind::Int(i64::from(active)));
+            conditions.push("active = ?", vec![Bind::Int(i64::from(active))]);
         }
         if let Some(search) = filter.search.as_ref().filter(|s| !s.is_empty()) {
             conditions.push(
                 "LOWER(name) LIKE ?",
-                Bind::Text(format!("%{}%", search.to_lowercase())),
+                vec![Bind::Text(format!("%{}%", search.to_lowercase()))],
             );
         }
         if let Some(after) = &filter.after {
-            conditions.push("id > ?", Bind::Text(after.clone()));
+            conditions.push("id > ?", vec![Bind::Text(after.clone())]);
         }
         let sql = format!(
             "SELECT {} FROM {}{} ORDER BY id LIMIT {}",
@@ -128,7 +88,8 @@ impl ReadModels {
             conditions.clause(),
             filter.limit.clamp(1, 1000)
         );
-        self.fetch(sql, conditions.binds)
+        conditions
+            .fetch(&self.db, &sql)
             .await?
             .iter()
             .map(row_to_workflow)
@@ -137,25 +98,29 @@ impl ReadModels {
 
     /// One workflow with its current definition.
     pub async fn workflow(&self, id: &str) -> Result<Option<WorkflowRow>, ProjectionError> {
+        let mut by_id = Conditions::default();
+        by_id.push("id = ?", vec![Bind::Text(id.into())]);
         let sql = format!(
-            "SELECT {} FROM {} WHERE id = $1",
+            "SELECT {} FROM {}{}",
             WORKFLOWS.columns.join(","),
-            WORKFLOWS.name
+            WORKFLOWS.name,
+            by_id.clause()
         );
-        let rows = self.fetch(sql, vec![Bind::Text(id.into())]).await?;
+        let rows = by_id.fetch(&self.db, &sql).await?;
         rows.first().map(row_to_workflow).transpose()
     }
 
     /// The version history of a workflow, oldest first.
     pub async fn versions(&self, workflow_id: &str) -> Result<Vec<VersionRow>, ProjectionError> {
+        let mut by_workflow = Conditions::default();
+        by_workflow.push("workflow_id = ?", vec![Bind::Text(workflow_id.into())]);
         let sql = format!(
-            "SELECT {} FROM {} WHERE workflow_id = $1 ORDER BY version",
+            "SELECT {} FROM {}{} ORDER BY version",
             WORKFLOW_VERSIONS.columns.join(","),
-            WORKFLOW_VERSIONS.name
+            WORKFLOW_VERSIONS.name,
+            by_workflow.clause()
         );
-        let rows = self
-            .fetch(sql, vec![Bind::Text(workflow_id.into())])
-            .await?;
+        let rows = by_workflow.fetch(&self.db, &sql).await?;
         rows.iter()
             .map(|row| {
                 Ok(VersionRow {
@@ -174,19 +139,19 @@ impl ReadModels {
     pub async fn audit(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>, ProjectionError> {
         let mut conditions = Conditions::default();
         if let Some(actor) = &filter.actor {
-            conditions.push("actor = ?", Bind::Text(actor.clone()));
+            conditions.push("actor = ?", vec![Bind::Text(actor.clone())]);
         }
         if let Some(aggregate) = &filter.aggregate_id {
-            conditions.push("aggregate_id = ?", Bind::Text(aggregate.clone()));
+            conditions.push("aggregate_id = ?", vec![Bind::Text(aggregate.clone())]);
         }
         if let Some(from) = &filter.from {
-            conditions.push("recorded_at >= ?", Bind::Text(from.clone()));
+            conditions.push("recorded_at >= ?", vec![Bind::Text(from.clone())]);
         }
         if let Some(to) = &filter.to {
-            conditions.push("recorded_at < ?", Bind::Text(to.clone()));
+            conditions.push("recorded_at < ?", vec![Bind::Text(to.clone())]);
         }
         if let Some(after) = filter.after {
-            conditions.push("global_position > ?", Bind::Int(after));
+            conditions.push("global_position > ?", vec![Bind::Int(after)]);
         }
         let sql = format!(
             "SELECT {} FROM {}{} ORDER BY global_position LIMIT {}",
@@ -195,7 +160,7 @@ impl ReadModels {
             conditions.clause(),
             filter.limit.clamp(1, 10_000)
         );
-        let rows = self.fetch(sql, conditions.binds).await?;
+        let rows = conditions.fetch(&self.db, &sql).await?;
         rows.iter()
             .map(|row| {
                 Ok(AuditRow {

@@ -9,6 +9,7 @@ use weft_commands::Db;
 
 use super::model::{ExecutionRow, NodeRunRow};
 use super::tables::{EXECUTION_NODE_RUNS, EXECUTIONS};
+use crate::conditions::{Bind, Conditions};
 use crate::error::ProjectionError;
 
 /// Filters of the executions list (newest first).
@@ -127,58 +128,39 @@ impl ExecutionQueries {
 
     /// One page of executions, newest first.
     pub async fn list(&self, filter: &ExecutionFilter) -> Result<ExecutionPage, ProjectionError> {
-        let mut conditions: Vec<String> = Vec::new();
-        let mut binds: Vec<String> = Vec::new();
-        let mut push = |template: &str, values: Vec<String>| {
-            let mut sql = template.to_string();
-            for value in values {
-                binds.push(value);
-                sql = sql.replacen('?', &format!("${}", binds.len()), 1);
-            }
-            conditions.push(sql);
-        };
+        let mut conditions = Conditions::default();
+        let text = |value: &str| Bind::Text(value.to_string());
         if let Some(workflow_id) = &filter.workflow_id {
-            push("workflow_id = ?", vec![workflow_id.clone()]);
+            conditions.push("workflow_id = ?", vec![text(workflow_id)]);
         }
         if let Some(status) = &filter.status {
-            push("status = ?", vec![status.clone()]);
+            conditions.push("status = ?", vec![text(status)]);
         }
         if let Some(trigger) = &filter.trigger {
-            push("trigger_kind = ?", vec![trigger.clone()]);
+            conditions.push("trigger_kind = ?", vec![text(trigger)]);
         }
         if let Some(from) = &filter.from {
-            push("queued_at >= ?", vec![from.clone()]);
+            conditions.push("queued_at >= ?", vec![text(from)]);
         }
         if let Some(to) = &filter.to {
-            push("queued_at < ?", vec![to.clone()]);
+            conditions.push("queued_at < ?", vec![text(to)]);
         }
         if let Some((queued_at, id)) = filter.after.as_deref().and_then(|c| c.split_once('|')) {
-            push(
+            conditions.push(
                 "(queued_at < ? OR (queued_at = ? AND id < ?))",
-                vec![queued_at.into(), queued_at.into(), id.into()],
+                vec![text(queued_at), text(queued_at), text(id)],
             );
         }
         let limit = filter.limit.clamp(1, 1000);
-        let clause = if conditions.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", conditions.join(" AND "))
-        };
-        let sql = self
-            .db
-            .sql(&format!(
-                "SELECT {} FROM {}{clause} ORDER BY queued_at DESC, id DESC LIMIT {}",
-                EXECUTIONS.columns.join(","),
-                EXECUTIONS.name,
-                limit + 1
-            ))
-            .into_owned();
-        let mut query = sqlx::query(&sql);
-        for bind in binds {
-            query = query.bind(bind);
-        }
-        let mut items = query
-            .fetch_all(self.db.pool())
+        let sql = format!(
+            "SELECT {} FROM {}{} ORDER BY queued_at DESC, id DESC LIMIT {}",
+            EXECUTIONS.columns.join(","),
+            EXECUTIONS.name,
+            conditions.clause(),
+            limit + 1
+        );
+        let mut items = conditions
+            .fetch(&self.db, &sql)
             .await?
             .iter()
             .map(execution_from)
