@@ -1,3 +1,4 @@
 //! Weft's server library: the GraphQL API the `weft` binary serves.
 
 pub mod graphql;
+pub mod static_ui;

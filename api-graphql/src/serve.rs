@@ -9,6 +9,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 use weft_api_graphql::graphql::{self, Api, Limits};
+use weft_api_graphql::static_ui::StaticUi;
 use weft_commands::EventStore;
 use weft_projections::{ProjectionFeed, ProjectionRunner, TableSet};
 
@@ -31,10 +32,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     });
     let api = Api::new(store.clone(), feed.clone());
     let state = Arc::new(AppState { store, feed });
+    let ui = StaticUi::from_env();
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .merge(graphql::router(api, Limits::default()))
+        .merge(ui.clone().router())
         .with_state(state);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -42,6 +45,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(listen = %config.listen, database = %redact(&config.database_url), "weft is serving");
     println!("weft listening on http://{}", config.listen);
     println!("GraphQL (and GraphiQL) on http://{}/graphql", config.listen);
+    if ui.is_built() {
+        println!("Editor on http://{}/", config.listen);
+    } else {
+        println!(
+            "Editor UI not built: no index.html in {} (run `make run`, or set WEFT_UI_DIR)",
+            ui.dir().display()
+        );
+    }
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the services the test suite talks to: a private PostgreSQL cluster (and, as later tests
-# need them, Redis and Chromium). Installs missing Debian packages when run as root.
+# need them, Redis), and makes sure Debian's Chromium is there for the editor's end-to-end tests.
+# Installs missing Debian packages when run as root.
 # Prints `export` lines for the environment; use as: eval "$(ops/ci/services.sh)"
 set -euo pipefail
 
@@ -47,3 +48,13 @@ start_postgres() {
 }
 
 start_postgres
+
+# Chromium (Debian's build) for the UI's end-to-end tests; never a downloaded browser.
+ensure_chromium() {
+  if ! command -v chromium >/dev/null 2>&1; then
+    need_apt chromium chromium-driver fonts-liberation
+  fi
+  echo "export WEFT_TEST_CHROMIUM=$(command -v chromium)"
+}
+
+ensure_chromium

@@ -6,6 +6,15 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/cache/weft-target}"
 
 eval "$(bash ops/ci/services.sh)"
 
+echo "== ui: install, lint, typecheck, unit tests, build"
+(
+  cd ui
+  npm ci --no-audit --no-fund --loglevel=error
+  npm run --silent lint
+  npm run --silent typecheck
+  npm test --silent
+  npm run --silent build
+)
 echo "== rustfmt"
 cargo fmt --all --check
 echo "== clippy"
@@ -16,3 +25,6 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
   cargo test --workspace --no-fail-fast
 fi
+echo "== ui: end-to-end (weft serve + headless Chromium)"
+cargo build --quiet -p weft-api-graphql --bin weft
+(cd ui && WEFT_BIN="$CARGO_TARGET_DIR/debug/weft" npm run --silent e2e)

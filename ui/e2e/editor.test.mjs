@@ -1,0 +1,283 @@
+// The editor end to end: real `weft serve`, real Chromium.
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { launchBrowser, screenshot, startWeft } from './harness.mjs';
+
+const PATIENCE = 15_000;
+let weft;
+let browser;
+
+before(async () => {
+  weft = await startWeft();
+  browser = await launchBrowser();
+});
+
+const open = [];
+
+// Every page's last state is saved (test-results/screenshots/after-*.png) to look at failures.
+afterEach(async (t) => {
+  const slug = t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+  for (const [i, { page, context }] of open.entries()) {
+    await screenshot(page, `after-${slug}-${i}`).catch(() => undefined);
+    await context.close();
+  }
+  open.length = 0;
+});
+
+after(async () => {
+  await browser?.close();
+  await weft?.stop();
+});
+
+async function newPage() {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(PATIENCE);
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  open.push({ page, context });
+  return { page, context, errors };
+}
+
+/** Waits until every edit is answered by the server. */
+async function saved(page) {
+  await page.getByTestId('save-state').filter({ hasText: /^Saved/ }).waitFor();
+}
+
+/** Waits until `locator` matches exactly `count` elements. */
+async function waitForCount(locator, count) {
+  const deadline = Date.now() + PATIENCE;
+  let last;
+  while ((last = await locator.count()) !== count) {
+    if (Date.now() > deadline) throw new Error(`expected ${count} elements for ${locator}, found ${last}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const node = (page, name) => page.locator(`.react-flow__node:has([data-node-name="${name}"])`);
+
+async function addFromLibrary(page, search) {
+  await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('Tab');
+  await page.getByLabel('Search nodes').fill(search);
+  await page.getByLabel('Search nodes').press('Enter');
+}
+
+/** Drags from one port to another with real mouse moves (React Flow needs a few pixels to start). */
+async function connect(page, fromNode, fromHandle, toNode, toHandle) {
+  const source = await node(page, fromNode).locator(`[data-handleid="${fromHandle}"]`).boundingBox();
+  const target = await node(page, toNode).locator(`[data-handleid="${toHandle}"]`).boundingBox();
+  await page.mouse.move(source.x + source.width / 2, source.y + source.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(source.x + 40, source.y + 20, { steps: 5 });
+  await page.mouse.move(target.x + target.width / 2, target.y + target.height / 2, { steps: 10 });
+  await page.mouse.up();
+}
+
+async function createWorkflow(page, name) {
+  await page.goto(`${weft.base}/`);
+  page.once('dialog', (dialog) => dialog.accept(name));
+  await page.getByRole('button', { name: 'Create workflow' }).click();
+  await page.waitForURL(/\/workflows\/[^/]+$/);
+  await page.locator('.react-flow').waitFor();
+  return decodeURIComponent(new URL(page.url()).pathname.split('/')[2]);
+}
+
+async function definition(id) {
+  const data = await weft.graphql(`query($id: ID!) { workflow(id: $id) { version definition { nodes { id name type parameters position { x y } } connections { source sourceOutput target targetInput kind } } } }`, { id });
+  return data.workflow;
+}
+
+describe('editor', () => {
+  let workflowId;
+
+  it('builds a workflow from the node library, connects ports, and a reload shows it', async () => {
+    const { page, errors } = await newPage();
+    workflowId = await createWorkflow(page, 'E2E flow');
+
+    // Tab opens the library; Enter adds the first match.
+    await addFromLibrary(page, 'manual');
+    await node(page, 'Manual Trigger').waitFor();
+
+    // Drag a node type from the library onto the canvas.
+    await page.keyboard.press('Tab');
+    await page.getByLabel('Search nodes').fill('edit fields');
+    const pane = await page.locator('.react-flow__pane').boundingBox();
+    await page.locator('[data-node-type="n8n-nodes-base.set"]').dragTo(page.locator('.react-flow__pane'), {
+      targetPosition: { x: pane.width / 2 + 350, y: pane.height / 2 + 60 },
+    });
+    await node(page, 'Edit Fields (Set)').waitFor();
+
+    await connect(page, 'Manual Trigger', 'out-0', 'Edit Fields (Set)', 'in-0');
+    await page.locator('.react-flow__edge').first().waitFor();
+
+    // With a node selected, the added node is connected after it.
+    await node(page, 'Edit Fields (Set)').click();
+    await page.keyboard.press('Tab');
+    await page.getByLabel('Search nodes').fill('if');
+    await page.getByLabel('Search nodes').press('Enter');
+    await node(page, 'If').waitFor();
+    // If has two outputs, both labelled.
+    assert.equal(await node(page, 'If').locator('.react-flow__handle.source').count(), 2);
+    await saved(page);
+    await screenshot(page, 'editor-canvas');
+
+    await page.reload();
+    await node(page, 'If').waitFor();
+    assert.equal(await page.locator('[data-testid="canvas-node"]').count(), 3);
+    assert.equal(await page.locator('.react-flow__edge').count(), 2);
+
+    const stored = await definition(workflowId);
+    const byName = Object.fromEntries(stored.definition.nodes.map((n) => [n.name, n.id]));
+    assert.deepEqual(
+      stored.definition.connections.map((c) => [c.source, c.target]).toSorted(),
+      [[byName['Manual Trigger'], byName['Edit Fields (Set)']], [byName['Edit Fields (Set)'], byName.If]].toSorted(),
+    );
+    assert.deepEqual(errors, []);
+  });
+
+  it('undoes and redoes a deletion, each sent to the server', async () => {
+    const { page } = await newPage();
+    await page.goto(`${weft.base}/workflows/${encodeURIComponent(workflowId)}`);
+    await node(page, 'If').click();
+    await page.keyboard.press('Delete');
+    await saved(page);
+    await page.locator('[data-node-name="If"]').waitFor({ state: 'detached' });
+    assert.equal((await definition(workflowId)).definition.nodes.length, 2);
+
+    await page.keyboard.press('Control+z');
+    await node(page, 'If').waitFor();
+    await saved(page);
+    const restored = await definition(workflowId);
+    assert.equal(restored.definition.nodes.length, 3);
+    assert.equal(restored.definition.connections.length, 2, 'the undo brings the connection back too');
+
+    await page.keyboard.press('Control+Shift+z');
+    await page.locator('[data-node-name="If"]').waitFor({ state: 'detached' });
+    await saved(page);
+    assert.equal((await definition(workflowId)).definition.nodes.length, 2);
+    await page.keyboard.press('Control+z');
+    await saved(page);
+  });
+
+  it('shows edits from a second browser and from the API without a reload', async () => {
+    const first = await newPage();
+    const second = await newPage();
+    const url = `${weft.base}/workflows/${encodeURIComponent(workflowId)}`;
+    await first.page.goto(url);
+    await second.page.goto(url);
+    await node(second.page, 'If').waitFor();
+
+    await addFromLibrary(first.page, 'no operation');
+    await node(first.page, 'No Operation').waitFor();
+    await node(second.page, 'No Operation').waitFor();
+
+    // An edit through the API (another client entirely) shows up too.
+    const stored = await definition(workflowId);
+    const ifNode = stored.definition.nodes.find((n) => n.name === 'If');
+    await weft.graphql(
+      `mutation($w: ID!, $n: ID!) { updateNode(workflowId: $w, nodeId: $n, changes: { name: "Check" }) { version } }`,
+      { w: workflowId, n: ifNode.id },
+    );
+    await node(first.page, 'Check').waitFor();
+    await node(second.page, 'Check').waitFor();
+    await second.page.getByText('Updated by user:e2e-api').waitFor();
+    await screenshot(second.page, 'editor-live-update');
+  });
+
+  it('edits parameters in the generated form, with an expression', async () => {
+    const { page } = await newPage();
+    await page.goto(`${weft.base}/workflows/${encodeURIComponent(workflowId)}`);
+    await node(page, 'Edit Fields (Set)').dblclick();
+    const details = page.getByRole('complementary', { name: 'Node details: Edit Fields (Set)' });
+    await details.waitFor();
+    await details.getByRole('button', { name: 'Add assignments' }).click();
+    await details.getByRole('textbox', { name: 'Name', exact: true }).fill('greeting');
+    await details.getByRole('button', { name: 'Value: use an expression' }).click();
+    await details.getByRole('textbox', { name: 'Value', exact: true }).fill('{{ $json.name }}');
+    await screenshot(page, 'node-details');
+    await details.getByRole('button', { name: 'Close node details' }).click();
+    await saved(page);
+    const set = (await definition(workflowId)).definition.nodes.find((n) => n.name === 'Edit Fields (Set)');
+    assert.deepEqual(set.parameters.assignments.assignments, [{ name: 'greeting', value: '={{ $json.name }}', type: 'string' }]);
+
+    // Settings: disable the node.
+    await node(page, 'Edit Fields (Set)').dblclick();
+    await details.getByRole('tab', { name: 'Settings' }).click();
+    await details.getByLabel('Disabled (passes its input through)').check();
+    await saved(page);
+    await node(page, 'Edit Fields (Set)').locator('.disabled').waitFor();
+  });
+
+  it('compares two versions and restores an old one', async () => {
+    const { page } = await newPage();
+    const current = await definition(workflowId);
+    await page.goto(`${weft.base}/workflows/${encodeURIComponent(workflowId)}/versions`);
+    const panel = page.getByRole('complementary', { name: 'Versions' });
+    await waitForCount(panel.getByTestId('version-row'), current.version);
+
+    // Version 3 has the trigger and Set only (1 created, 2 and 3 added them): compare it with now.
+    await page.goto(`${weft.base}/workflows/${encodeURIComponent(workflowId)}/versions?from=3&to=${current.version}`);
+    const diff = page.getByRole('region', { name: `Differences from v3 to v${current.version}` });
+    await diff.getByText('Added nodes').waitFor();
+    assert.ok(await diff.locator('.weft-node.diff-added').count() >= 1);
+    await screenshot(page, 'versions-diff');
+
+    // Restore version 3 (trigger and Set only): a new version, the canvas follows.
+    page.once('dialog', (dialog) => dialog.accept());
+    await panel.getByTestId('version-row').filter({ hasText: /^v3 / }).getByRole('button', { name: 'Restore' }).click();
+    await page.getByText('Version 3 restored').waitFor();
+    const restored = await definition(workflowId);
+    assert.equal(restored.version, current.version + 1);
+    assert.equal(restored.definition.nodes.length, 2);
+    await page.locator('.editor-body > .canvas [data-node-name="No Operation"]').waitFor({ state: 'detached' });
+  });
+});
+
+describe('workflow list', () => {
+  it('imports n8n JSON with a readable error first, then searches, exports and archives', async () => {
+    const { page } = await newPage();
+    await page.goto(`${weft.base}/workflows`);
+    await page.getByRole('button', { name: 'Import' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import workflow' });
+    await dialog.getByLabel('Workflow JSON').fill('{"nodes": [');
+    await dialog.getByText(/This is not valid JSON/).waitFor();
+    const n8n = {
+      name: 'From n8n',
+      nodes: [
+        { id: '1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+        { id: '2', name: 'Mystery', type: 'n8n-nodes-base.doesNotExist', typeVersion: 1, position: [200, 0], parameters: {} },
+      ],
+      connections: { Start: { main: [[{ node: 'Mystery', type: 'main', index: 0 }]] } },
+    };
+    await dialog.getByLabel('Workflow JSON').fill(JSON.stringify(n8n));
+    await dialog.getByText('Detected: n8n workflow').waitFor();
+    await dialog.getByRole('button', { name: 'Import' }).click();
+    await dialog.getByRole('alert').filter({ hasText: 'doesNotExist' }).waitFor();
+
+    n8n.nodes[1].type = 'n8n-nodes-base.noOp';
+    await dialog.getByLabel('Workflow JSON').fill(JSON.stringify(n8n));
+    await dialog.getByRole('button', { name: 'Import' }).click();
+    await page.waitForURL(/\/workflows\/[^/]+$/);
+    await node(page, 'Mystery').waitFor();
+    assert.equal(await page.locator('.react-flow__edge').count(), 1);
+
+    await page.goto(`${weft.base}/workflows`);
+    await page.getByLabel('Search workflows').fill('n8n');
+    await page.waitForURL(/q=n8n/);
+    await waitForCount(page.getByTestId('workflow-row'), 1);
+    await page.getByTestId('workflow-row').filter({ hasText: 'From n8n' }).waitFor();
+    await screenshot(page, 'workflow-list');
+
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export' }).click();
+    const file = await download;
+    assert.match(file.suggestedFilename(), /^From_n8n\.json$/);
+
+    page.once('dialog', (d) => d.accept());
+    await page.getByRole('button', { name: 'Archive' }).click();
+    await page.getByText('No workflow matches “n8n”.').waitFor();
+    await page.getByRole('tab', { name: 'Archived' }).click();
+    await page.getByTestId('workflow-row').filter({ hasText: 'From n8n' }).waitFor();
+  });
+});

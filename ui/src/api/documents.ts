@@ -1,0 +1,137 @@
+/** The GraphQL operations the UI sends. */
+import { gql } from 'urql';
+
+const NODE_FIELDS = `id type typeVersion name position { x y } parameters credentials disabled notes onError retry style`;
+const CONNECTION_FIELDS = `source sourceOutput target targetInput kind`;
+
+export const WORKFLOWS = gql`
+  query Workflows($environment: Environment, $search: String, $archived: Boolean, $after: String) {
+    workflows(environment: $environment, search: $search, archived: $archived, first: 100, after: $after) {
+      items { id name description environment active archived version updatedAt updatedBy }
+      nextCursor
+    }
+  }
+`;
+
+export const WORKFLOW = gql`
+  query Workflow($id: ID!) {
+    workflow(id: $id) {
+      id name description environment active archived version
+      definition { version nodes { ${NODE_FIELDS} } connections { ${CONNECTION_FIELDS} } }
+    }
+  }
+`;
+
+export const NODE_TYPES = gql`
+  query NodeTypes {
+    nodeTypes {
+      name displayName description category versions trigger dynamicPorts
+      ports { inputs outputs }
+      parameters
+      credentials { name required }
+    }
+  }
+`;
+
+export const VERSIONS = gql`
+  query Versions($id: ID!) {
+    workflow(id: $id) { id version versions { version eventType summary actor recordedAt } }
+  }
+`;
+
+export const DIFF = gql`
+  query Diff($id: ID!, $from: Int!, $to: Int!) {
+    workflow(id: $id) {
+      id
+      diff(from: $from, to: $to) {
+        from to isEmpty
+        addedNodes { ${NODE_FIELDS} }
+        removedNodes { ${NODE_FIELDS} }
+        changedNodes { nodeId name changes { path before after } }
+        addedConnections { ${CONNECTION_FIELDS} }
+        removedConnections { ${CONNECTION_FIELDS} }
+        settings { path before after }
+        variables { path before after }
+        pinData
+      }
+      before: definition(version: $from) { version nodes { ${NODE_FIELDS} } connections { ${CONNECTION_FIELDS} } }
+      after: definition(version: $to) { version nodes { ${NODE_FIELDS} } connections { ${CONNECTION_FIELDS} } }
+    }
+  }
+`;
+
+const CHANGE = `workflowId version changed`;
+
+export const CREATE_WORKFLOW = gql`
+  mutation CreateWorkflow($name: String!) { createWorkflow(name: $name) { ${CHANGE} } }
+`;
+export const IMPORT_WORKFLOW = gql`
+  mutation ImportWorkflow($document: JSON!, $format: ImportFormat!, $name: String) {
+    importWorkflow(document: $document, format: $format, name: $name) { ${CHANGE} }
+  }
+`;
+export const EXPORT_WORKFLOW = gql`
+  mutation ExportWorkflow($workflowId: ID!) { exportWorkflow(workflowId: $workflowId) }
+`;
+export const ARCHIVE_WORKFLOW = gql`
+  mutation ArchiveWorkflow($workflowId: ID!) { archiveWorkflow(workflowId: $workflowId) { ${CHANGE} } }
+`;
+export const RESTORE_WORKFLOW = gql`
+  mutation RestoreWorkflow($workflowId: ID!) { restoreWorkflow(workflowId: $workflowId) { ${CHANGE} } }
+`;
+export const ACTIVATE_WORKFLOW = gql`
+  mutation ActivateWorkflow($workflowId: ID!) { activateWorkflow(workflowId: $workflowId) { ${CHANGE} } }
+`;
+export const DEACTIVATE_WORKFLOW = gql`
+  mutation DeactivateWorkflow($workflowId: ID!) { deactivateWorkflow(workflowId: $workflowId) { ${CHANGE} } }
+`;
+export const REVERT_WORKFLOW = gql`
+  mutation RevertWorkflow($workflowId: ID!, $version: Int!, $expectedVersion: Int) {
+    revertWorkflow(workflowId: $workflowId, version: $version, expectedVersion: $expectedVersion) { ${CHANGE} }
+  }
+`;
+
+export const WORKFLOW_EVENTS = gql`
+  subscription WorkflowEvents($workflowId: ID!, $afterVersion: Int) {
+    workflowEvents(workflowId: $workflowId, afterVersion: $afterVersion) { workflowId version eventType summary actor }
+  }
+`;
+
+/** Editor commands: one mutation each, all with `expectedVersion`. */
+export const EDIT_MUTATIONS = {
+  addNode: gql`
+    mutation AddNode($workflowId: ID!, $node: NodeInput!, $expectedVersion: Int) {
+      addNode(workflowId: $workflowId, node: $node, expectedVersion: $expectedVersion) { ${CHANGE} }
+    }
+  `,
+  removeNode: gql`
+    mutation RemoveNode($workflowId: ID!, $nodeId: ID!, $expectedVersion: Int) {
+      removeNode(workflowId: $workflowId, nodeId: $nodeId, expectedVersion: $expectedVersion) { ${CHANGE} }
+    }
+  `,
+  moveNode: gql`
+    mutation MoveNode($workflowId: ID!, $nodeId: ID!, $position: PositionInput!, $expectedVersion: Int) {
+      moveNode(workflowId: $workflowId, nodeId: $nodeId, position: $position, expectedVersion: $expectedVersion) { ${CHANGE} }
+    }
+  `,
+  updateNode: gql`
+    mutation UpdateNode($workflowId: ID!, $nodeId: ID!, $changes: NodeChangesInput!, $expectedVersion: Int) {
+      updateNode(workflowId: $workflowId, nodeId: $nodeId, changes: $changes, expectedVersion: $expectedVersion) { ${CHANGE} }
+    }
+  `,
+  addConnection: gql`
+    mutation AddConnection($workflowId: ID!, $connection: ConnectionInput!, $expectedVersion: Int) {
+      addConnection(workflowId: $workflowId, connection: $connection, expectedVersion: $expectedVersion) { ${CHANGE} }
+    }
+  `,
+  removeConnection: gql`
+    mutation RemoveConnection($workflowId: ID!, $connection: ConnectionInput!, $expectedVersion: Int) {
+      removeConnection(workflowId: $workflowId, connection: $connection, expectedVersion: $expectedVersion) { ${CHANGE} }
+    }
+  `,
+  renameWorkflow: gql`
+    mutation RenameWorkflow($workflowId: ID!, $name: String!, $expectedVersion: Int) {
+      renameWorkflow(workflowId: $workflowId, name: $name, expectedVersion: $expectedVersion) { ${CHANGE} }
+    }
+  `,
+} as const;

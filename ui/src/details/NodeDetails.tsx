@@ -1,0 +1,144 @@
+/** Node details: Parameters (generated form), Settings (retry, on error, disabled, notes, colour). */
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { NodeType, OnError, WfNode } from '../api/types';
+import type { NodeChanges } from '../editor/model';
+import { validateAll, type Values } from './form';
+import { ParameterForm } from './ParameterForm';
+
+interface Props {
+  node: WfNode;
+  type: NodeType | undefined;
+  editable: boolean;
+  nodeNames: string[];
+  onChange(changes: NodeChanges, label: string): void;
+  onClose(): void;
+}
+
+const SAVE_AFTER_MS = 400;
+
+export default function NodeDetails({ node, type, editable, onChange, onClose }: Props) {
+  const [tab, setTab] = useState<'parameters' | 'settings'>('parameters');
+  const [draft, setDraft] = useState<Values>(node.parameters);
+  const dirty = useRef(false);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const latest = useRef({ draft, onChange });
+  useLayoutEffect(() => {
+    latest.current = { draft, onChange };
+  });
+
+  // Follow edits from elsewhere while the user is not typing here.
+  useEffect(() => {
+    if (!dirty.current) setDraft(node.parameters);
+  }, [node.parameters]);
+
+  const flush = useCallback(() => {
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = null;
+    if (dirty.current) {
+      dirty.current = false;
+      latest.current.onChange({ parameters: latest.current.draft }, 'Edit parameters');
+    }
+  }, []);
+
+  // Unsaved typing is sent when the panel closes.
+  useEffect(() => flush, [flush]);
+
+  function editParameters(values: Values) {
+    setDraft(values);
+    latest.current = { draft: values, onChange };
+    dirty.current = true;
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = setTimeout(flush, SAVE_AFTER_MS);
+  }
+
+  const problems = type ? validateAll(type.parameters, draft) : [];
+  const retry = node.retry ?? {};
+  return (
+    <aside className="details" aria-label={`Node details: ${node.name}`} onKeyDown={(event) => event.key === 'Escape' && onClose()}>
+      <div className="details-head">
+        <div>
+          <h2>{node.name}</h2>
+          <p className="muted">{type ? `${type.displayName} · v${node.typeVersion}` : `Unknown node type ${node.type}`}</p>
+        </div>
+        <button type="button" aria-label="Close node details" onClick={() => { flush(); onClose(); }}>×</button>
+      </div>
+      <nav className="tabs" role="tablist">
+        <button type="button" role="tab" aria-selected={tab === 'parameters'} className={tab === 'parameters' ? 'tab active' : 'tab'} onClick={() => setTab('parameters')}>Parameters</button>
+        <button type="button" role="tab" aria-selected={tab === 'settings'} className={tab === 'settings' ? 'tab active' : 'tab'} onClick={() => { flush(); setTab('settings'); }}>Settings</button>
+      </nav>
+      {tab === 'parameters' && (
+        <div className="details-body">
+          {type?.description && <p className="muted">{type.description}</p>}
+          {type ? (
+            <ParameterForm specs={type.parameters} values={draft} editable={editable} onChange={editParameters} />
+          ) : (
+            <p className="error">This node type is not in the catalog, so its parameters cannot be edited here.</p>
+          )}
+          {problems.length > 0 && (
+            <p className="muted" data-testid="problems">{problems.length} problem(s): {problems.map((p) => p.message).join(' ')}</p>
+          )}
+        </div>
+      )}
+      {tab === 'settings' && (
+        <div className="details-body settings">
+          <label className="check">
+            <input type="checkbox" checked={node.disabled} disabled={!editable} onChange={(event) => onChange({ disabled: event.target.checked }, 'Disable')} />
+            Disabled (passes its input through)
+          </label>
+          <label>
+            On error
+            <select value={node.onError} disabled={!editable} onChange={(event) => onChange({ onError: event.target.value as OnError }, 'On error')}>
+              <option value="STOP_WORKFLOW">Stop the workflow</option>
+              <option value="CONTINUE_REGULAR_OUTPUT">Continue (error as a regular item)</option>
+              <option value="CONTINUE_ERROR_OUTPUT">Continue using the error output</option>
+            </select>
+          </label>
+          <label className="check">
+            <input type="checkbox" checked={retry.retryOnFail === true} disabled={!editable} onChange={(event) => onChange({ retry: { ...retry, retryOnFail: event.target.checked } }, 'Retry')} />
+            Retry on fail
+          </label>
+          {retry.retryOnFail && (
+            <>
+              <NumberSetting label="Max tries" value={retry.maxTries ?? 3} min={1} max={10} editable={editable} onChange={(v) => onChange({ retry: { ...retry, maxTries: v } }, 'Retry')} />
+              <NumberSetting label="Wait between tries (ms)" value={retry.waitBetweenTriesMs ?? 1000} min={0} max={600000} editable={editable} onChange={(v) => onChange({ retry: { ...retry, waitBetweenTriesMs: v } }, 'Retry')} />
+            </>
+          )}
+          <label>
+            Notes
+            <textarea
+              defaultValue={node.notes ?? ''}
+              key={node.notes ?? ''}
+              rows={3}
+              readOnly={!editable}
+              onBlur={(event) => event.target.value !== (node.notes ?? '') && onChange({ notes: event.target.value }, 'Notes')}
+            />
+          </label>
+          <label>
+            Colour
+            <input type="color" value={node.style.color ?? '#888888'} disabled={!editable} onChange={(event) => onChange({ style: { ...node.style, color: event.target.value } }, 'Colour')} />
+          </label>
+        </div>
+      )}
+    </aside>
+  );
+}
+
+function NumberSetting({ label, value, min, max, editable, onChange }: { label: string; value: number; min: number; max: number; editable: boolean; onChange(v: number): void }) {
+  const [text, setText] = useState(String(value));
+  const n = Number(text);
+  const error = !Number.isInteger(n) || n < min || n > max ? `${label} must be a whole number from ${min} to ${max}.` : null;
+  return (
+    <label>
+      {label}
+      <input
+        value={text}
+        inputMode="numeric"
+        readOnly={!editable}
+        aria-invalid={!!error}
+        onChange={(event) => setText(event.target.value)}
+        onBlur={() => !error && n !== value && onChange(n)}
+      />
+      {error && <span className="field-error" role="alert">{error}</span>}
+    </label>
+  );
+}
