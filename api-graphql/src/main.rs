@@ -4,6 +4,7 @@ mod config;
 mod projections_cmd;
 mod run_cmd;
 mod serve;
+mod worker_cmd;
 
 use std::path::PathBuf;
 

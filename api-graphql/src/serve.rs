@@ -30,7 +30,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             tracing::error!(%error, "projection runner stopped");
         }
     });
-    let api = Api::new(store.clone(), feed.clone());
+    let executions = crate::worker_cmd::execution_service(&store)?;
+    let api = Api::with_executions(store.clone(), feed.clone(), executions);
     let state = Arc::new(AppState { store, feed });
     let ui = StaticUi::from_env();
     let app = Router::new()

@@ -30,8 +30,10 @@ mod observer;
 mod options;
 pub mod record;
 mod report;
+mod respond;
 mod run_data;
 mod sandbox;
+pub mod service;
 
 pub use engine::{Engine, ExecutionResult, Suspension};
 pub use error::{ExecutorError, NodeError, NodeErrorKind};
@@ -46,5 +48,6 @@ pub use options::{
     ResumePoint, RunMode, RunOptions, Sleeper, SystemClock, TokioSleeper, WorkflowInfo,
 };
 pub use report::run_data_json;
+pub use respond::{Responder, ResponseBody, WebhookResponse};
 pub use run_data::{NodeRun, RunData, SourceRef};
 pub use sandbox::{HostBridge, JsError, JsSession, Sandbox, SandboxLimits};

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use weft_domain::definition::{CredentialRef, NodeId};
 
 use crate::item::{Item, Items};
+use crate::respond::Responder;
 
 /// How the execution was started; decides whether pinned data is used and `$execution.mode`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -188,6 +189,8 @@ pub struct RunOptions {
     /// Wait nodes pausing longer than this suspend the execution (status `Waiting`) instead of
     /// sleeping on the task; n8n uses 65 seconds.
     pub inline_wait_limit: Duration,
+    /// Where a Respond to Webhook node sends its response; `None` when nobody waits for one.
+    pub responder: Option<Arc<dyn Responder>>,
 }
 
 impl Default for RunOptions {
@@ -205,6 +208,7 @@ impl Default for RunOptions {
             sleeper: Arc::new(TokioSleeper),
             credentials: None,
             inline_wait_limit: Duration::from_secs(65),
+            responder: None,
         }
     }
 }

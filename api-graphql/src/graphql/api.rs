@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use weft_commands::{EventStore, WorkflowCommands};
 use weft_domain::workflow::WorkflowServices;
+use weft_executor::service::{ExecutionService, ServiceConfig};
 use weft_projections::{ProjectionFeed, ReadModels, WorkflowRow};
 
 use super::error::ApiError;
@@ -24,11 +25,24 @@ pub struct Api {
     pub feed: ProjectionFeed,
     /// The node catalog and other aggregate services.
     pub services: WorkflowServices,
+    /// Submits, stops and retries executions.
+    pub executions: ExecutionService,
 }
 
 impl Api {
-    /// The API over `store`, whose projection runner publishes `feed`.
+    /// The API over `store`, whose projection runner publishes `feed`, with an execution
+    /// service of default settings. Must be called inside a tokio runtime.
     pub fn new(store: EventStore, feed: ProjectionFeed) -> Self {
+        let executions = ExecutionService::new(store.clone(), ServiceConfig::default());
+        Self::with_executions(store, feed, executions)
+    }
+
+    /// The API over `store` running executions with `executions`.
+    pub fn with_executions(
+        store: EventStore,
+        feed: ProjectionFeed,
+        executions: ExecutionService,
+    ) -> Self {
         let services = WorkflowServices::default();
         Self {
             commands: WorkflowCommands::new(store.clone(), services.clone()),
@@ -36,6 +50,7 @@ impl Api {
             store,
             feed,
             services,
+            executions,
         }
     }
 

@@ -18,6 +18,7 @@ mod merge;
 mod passthrough;
 mod remove_duplicates;
 mod rename_keys;
+mod respond_to_webhook;
 mod set;
 mod sort;
 mod split_in_batches;
@@ -125,6 +126,10 @@ impl NodeRegistry {
             Arc::new(http_request::HttpRequest),
         );
         r.register("n8n-nodes-base.wait", Arc::new(wait::Wait));
+        r.register(
+            "n8n-nodes-base.respondToWebhook",
+            Arc::new(respond_to_webhook::RespondToWebhook),
+        );
         r.register(
             "n8n-nodes-base.executionData",
             Arc::new(passthrough::ExecutionData),

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use cqrs_es::persist::SerializedEvent;
 use cqrs_es::{Aggregate, DomainEvent};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use weft_commands::{EventStore, StoreError};
 use weft_domain::definition::NodeId;
@@ -28,21 +28,26 @@ pub struct ExecutionRecorder {
     clock: Arc<dyn Clock>,
     sender: mpsc::UnboundedSender<SerializedEvent>,
     flusher: JoinHandle<Result<(), StoreError>>,
+    committed: watch::Receiver<u64>,
     rejected: Option<ExecutionError>,
     failed_node: Option<NodeId>,
 }
 
-/// Appends whatever is pending, batch after batch, until the recorder is done.
+/// Appends whatever is pending, batch after batch, until the recorder is done, announcing the
+/// last committed sequence after each batch.
 async fn flush(
     store: EventStore,
     mut pending: mpsc::UnboundedReceiver<SerializedEvent>,
+    committed: watch::Sender<u64>,
 ) -> Result<(), StoreError> {
     while let Some(first) = pending.recv().await {
         let mut batch = vec![first];
         while let Ok(next) = pending.try_recv() {
             batch.push(next);
         }
+        let last = batch.last().map_or(0, |e| e.sequence as u64);
         store.append(batch).await?;
+        committed.send_replace(last);
     }
     Ok(())
 }
@@ -51,17 +56,39 @@ impl ExecutionRecorder {
     /// A recorder for a new execution (an empty stream). Must be called inside a tokio runtime:
     /// it spawns the flusher task.
     pub fn new(store: EventStore, execution_id: &str, actor: Actor, clock: Arc<dyn Clock>) -> Self {
+        Self::continuing(store, execution_id, actor, clock, Execution::default())
+    }
+
+    /// A recorder that continues an existing stream whose events fold to `state` (resuming a
+    /// waiting execution, taking over one whose owner died). The next event gets sequence
+    /// `state.version + 1`; if another writer appended meanwhile, the append conflicts and
+    /// [`finish`](Self::finish) reports it.
+    pub fn continuing(
+        store: EventStore,
+        execution_id: &str,
+        actor: Actor,
+        clock: Arc<dyn Clock>,
+        state: Execution,
+    ) -> Self {
         let (sender, pending) = mpsc::unbounded_channel();
+        let (committed_tx, committed) = watch::channel(state.version);
         Self {
             execution_id: execution_id.to_string(),
-            state: Execution::default(),
+            state,
             actor,
             clock,
             sender,
-            flusher: tokio::spawn(flush(store, pending)),
+            flusher: tokio::spawn(flush(store, pending, committed_tx)),
+            committed,
             rejected: None,
             failed_node: None,
         }
+    }
+
+    /// The last committed sequence of the stream, updated after every append. The sender side
+    /// closes when the flusher ends (after [`finish`](Self::finish) or on a failed append).
+    pub fn committed(&self) -> watch::Receiver<u64> {
+        self.committed.clone()
     }
 
     /// The execution's state after the steps recorded so far.

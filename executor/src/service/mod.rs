@@ -1,0 +1,204 @@
+//! The execution service: submit an execution of a stored workflow and get its id at once;
+//! optionally wait until it is durably queued, for an early webhook response, or for its outcome.
+//!
+//! Embedded default: an in-process queue with bounded concurrency (a fair semaphore: executions
+//! start in submission order once a slot is free). Each execution is recorded by an
+//! [`ExecutionRecorder`](crate::record::ExecutionRecorder), whose events go through the store's
+//! group commit. Compiled workflows are cached per `(workflow id, version)`, so submitting an
+//! exact version that ran before reads nothing from the database.
+
+mod cache;
+mod error;
+mod run;
+mod submission;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::{Semaphore, oneshot};
+use weft_commands::EventStore;
+use weft_domain::execution::ExecutionCommand;
+
+pub use cache::ResolvedWorkflow;
+pub use error::ServiceError;
+pub use submission::{ExecutionHandle, ExecutionOutcome, Submission, WorkflowVersion};
+
+use crate::engine::Engine;
+use crate::item::Item;
+use crate::options::{CancelToken, Clock, RunOptions, SystemClock};
+use crate::record::{ExecutionRecorder, RecordError};
+use crate::sandbox::SandboxLimits;
+use cache::WorkflowCache;
+use run::Job;
+use submission::ResponseSlot;
+
+/// Settings of the execution service.
+#[derive(Debug, Clone)]
+pub struct ServiceConfig {
+    /// Executions that run at the same time in this process; more wait in the queue.
+    pub concurrency: usize,
+    /// Compiled workflow versions kept in memory.
+    pub cache_capacity: usize,
+    /// Limits of the Code node and expression sandbox.
+    pub sandbox: SandboxLimits,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        Self {
+            concurrency: 128,
+            cache_capacity: 1024,
+            sandbox: SandboxLimits::default(),
+        }
+    }
+}
+
+/// Submits, runs, stops and retries executions; cheap to clone.
+#[derive(Clone)]
+pub struct ExecutionService {
+    inner: Arc<Inner>,
+}
+
+pub(super) struct Inner {
+    pub(super) engine: Arc<Engine>,
+    pub(super) store: EventStore,
+    cache: WorkflowCache,
+    pub(super) permits: Arc<Semaphore>,
+    pub(super) running: Mutex<HashMap<String, CancelToken>>,
+    pub(super) clock: Arc<dyn Clock>,
+}
+
+impl ExecutionService {
+    /// A service over `store` with its own engine. Must be called inside a tokio runtime.
+    pub fn new(store: EventStore, config: ServiceConfig) -> Self {
+        let engine = Arc::new(Engine::new(config.sandbox));
+        Self::with_engine(store, engine, config)
+    }
+
+    /// A service over `store` sharing `engine`.
+    pub fn with_engine(store: EventStore, engine: Arc<Engine>, config: ServiceConfig) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                engine,
+                store,
+                cache: WorkflowCache::new(config.cache_capacity),
+                permits: Arc::new(Semaphore::new(config.concurrency.max(1))),
+                running: Mutex::new(HashMap::new()),
+                clock: Arc::new(SystemClock),
+            }),
+        }
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Arc<Engine> {
+        &self.inner.engine
+    }
+
+    /// The event store.
+    pub fn store(&self) -> &EventStore {
+        &self.inner.store
+    }
+
+    /// The workflow at a version, compiled (cached).
+    pub async fn resolve(
+        &self,
+        workflow_id: &str,
+        version: WorkflowVersion,
+    ) -> Result<ResolvedWorkflow, ServiceError> {
+        let version = match version {
+            WorkflowVersion::Current => None,
+            WorkflowVersion::Exact(v) => Some(v),
+        };
+        self.inner
+            .cache
+            .resolve(&self.inner.engine, &self.inner.store, workflow_id, version)
+            .await
+    }
+
+    /// Queues an execution and returns its handle at once; it runs when a slot is free. Fails
+    /// without recording anything when the workflow or version does not exist or cannot run.
+    pub async fn submit(&self, submission: Submission) -> Result<ExecutionHandle, ServiceError> {
+        let resolved = self
+            .resolve(&submission.workflow_id, submission.version)
+            .await?;
+        let execution_id = uuid::Uuid::now_v7().to_string();
+        let options = RunOptions {
+            execution_id: execution_id.clone(),
+            mode: run::run_mode(submission.mode),
+            workflow: resolved.info.clone(),
+            start_node: submission.start_node,
+            trigger_items: if submission.input.is_empty() {
+                vec![Item::default()]
+            } else {
+                submission.input
+            },
+            clock: self.inner.clock.clone(),
+            ..Default::default()
+        };
+        let mut recorder = ExecutionRecorder::new(
+            self.inner.store.clone(),
+            &execution_id,
+            submission.actor.clone(),
+            self.inner.clock.clone(),
+        );
+        recorder
+            .execute(ExecutionCommand::Queue {
+                workflow_id: submission.workflow_id,
+                workflow_version: resolved.version,
+                trigger: submission.trigger,
+                mode: submission.mode,
+                input: options.trigger_items.iter().map(Item::to_n8n).collect(),
+            })
+            .map_err(RecordError::from)?;
+        Ok(self.spawn(recorder, resolved, options, submission.actor))
+    }
+
+    /// Submits and waits for the outcome.
+    pub async fn execute(&self, submission: Submission) -> Result<ExecutionOutcome, ServiceError> {
+        self.submit(submission).await?.outcome().await
+    }
+
+    /// Whether the execution runs (or waits for a slot) in this process.
+    pub fn is_running_here(&self, execution_id: &str) -> bool {
+        self.inner
+            .running
+            .lock()
+            .expect("running lock")
+            .contains_key(execution_id)
+    }
+
+    fn spawn(
+        &self,
+        recorder: ExecutionRecorder,
+        resolved: ResolvedWorkflow,
+        mut options: RunOptions,
+        actor: weft_domain::metadata::Actor,
+    ) -> ExecutionHandle {
+        let execution_id = options.execution_id.clone();
+        let (slot, response) = ResponseSlot::new();
+        let (sender, outcome) = oneshot::channel();
+        options.responder = Some(slot.clone());
+        self.inner
+            .running
+            .lock()
+            .expect("running lock")
+            .insert(execution_id.clone(), options.cancel.clone());
+        let handle = ExecutionHandle {
+            execution_id,
+            workflow_version: resolved.version,
+            committed: recorder.committed(),
+            response,
+            outcome,
+        };
+        let job = Job {
+            recorder,
+            resolved,
+            options,
+            actor,
+            slot,
+            sender,
+        };
+        tokio::spawn(run::run(self.clone(), job));
+        handle
+    }
+}

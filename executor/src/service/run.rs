@@ -1,0 +1,206 @@
+//! Running one queued execution: wait for a slot, start, run the engine with the recorder as
+//! observer, commit, and hand the outcome to the submitter. A long Wait suspends the execution;
+//! it is resumed at its due time.
+
+use std::sync::Arc;
+
+use tokio::sync::oneshot;
+use weft_domain::execution::{ExecutionCommand, ExecutionMode, RunError};
+use weft_domain::metadata::Actor;
+
+use super::cache::ResolvedWorkflow;
+use super::error::ServiceError;
+use super::submission::{ExecutionOutcome, ResponseSlot};
+use super::{ExecutionService, Inner};
+use crate::engine::ExecutionResult;
+use crate::error::NodeError;
+use crate::observer::ExecutionStatus;
+use crate::options::{RunMode, RunOptions};
+use crate::record::{ExecutionRecorder, RecordError};
+use crate::run_data::RunData;
+
+/// The engine's mode for a recorded mode.
+pub(super) fn run_mode(mode: ExecutionMode) -> RunMode {
+    match mode {
+        ExecutionMode::Manual => RunMode::Manual,
+        ExecutionMode::Production => RunMode::Production,
+    }
+}
+
+/// One execution handed to a task.
+pub(super) struct Job {
+    pub(super) recorder: ExecutionRecorder,
+    pub(super) resolved: ResolvedWorkflow,
+    pub(super) options: RunOptions,
+    pub(super) actor: Actor,
+    pub(super) slot: Arc<ResponseSlot>,
+    pub(super) sender: oneshot::Sender<Result<ExecutionOutcome, ServiceError>>,
+}
+
+/// Waits for a slot, runs the job and reports its outcome.
+pub(super) async fn run(service: ExecutionService, job: Job) {
+    let Job {
+        recorder,
+        resolved,
+        options,
+        actor,
+        slot,
+        sender,
+    } = job;
+    let execution_id = options.execution_id.clone();
+    let outcome = match service.inner.permits.clone().acquire_owned().await {
+        Ok(_permit) => {
+            drive(
+                &service.inner,
+                recorder,
+                &resolved,
+                options,
+                &actor,
+                ExecutionCommand::Start,
+            )
+            .await
+        }
+        Err(_) => Err(ServiceError::Stopped),
+    };
+    let outcome = outcome.map(|(result, state)| {
+        if let Some(suspension) = &result.suspended {
+            schedule_resume(
+                service.clone(),
+                execution_id.clone(),
+                resolved.clone(),
+                actor.clone(),
+                state,
+                suspension.clone(),
+            );
+        } else {
+            service.forget(&execution_id);
+        }
+        ExecutionOutcome {
+            execution_id: execution_id.clone(),
+            workflow_version: resolved.version,
+            result,
+            workflow: resolved.compiled.clone(),
+            response: slot.close(),
+        }
+    });
+    if outcome.is_err() {
+        service.forget(&execution_id);
+        slot.close();
+    }
+    let _ = sender.send(outcome);
+}
+
+/// Records `first` (start or resume), runs the engine and commits every event.
+pub(super) async fn drive(
+    inner: &Inner,
+    mut recorder: ExecutionRecorder,
+    resolved: &ResolvedWorkflow,
+    options: RunOptions,
+    _actor: &Actor,
+    first: ExecutionCommand,
+) -> Result<(ExecutionResult, weft_domain::execution::Execution), ServiceError> {
+    recorder.execute(first).map_err(RecordError::from)?;
+    match inner
+        .engine
+        .run(&resolved.compiled, options, &mut recorder)
+        .await
+    {
+        Ok(result) => {
+            let state = recorder.finish().await?;
+            Ok((result, state))
+        }
+        Err(error) => {
+            let message = error.to_string();
+            recorder
+                .fail(RunError {
+                    kind: "workflow".into(),
+                    message: message.clone(),
+                    description: None,
+                    item_index: None,
+                })
+                .map_err(RecordError::from)?;
+            let state = recorder.finish().await?;
+            let result = ExecutionResult {
+                status: ExecutionStatus::Error,
+                error: Some(NodeError::operation(message)),
+                failed_node: None,
+                run_data: RunData::default(),
+                suspended: None,
+            };
+            Ok((result, state))
+        }
+    }
+}
+
+/// Resumes a suspended execution at its due time, in this process.
+fn schedule_resume(
+    service: ExecutionService,
+    execution_id: String,
+    resolved: ResolvedWorkflow,
+    actor: Actor,
+    state: weft_domain::execution::Execution,
+    suspension: crate::engine::Suspension,
+) {
+    tokio::spawn(async move {
+        let delay = (suspension.resume_at - service.inner.clock.now())
+            .to_std()
+            .unwrap_or_default();
+        tokio::time::sleep(delay).await;
+        let cancel = service
+            .inner
+            .running
+            .lock()
+            .expect("running lock")
+            .get(&execution_id)
+            .cloned()
+            .unwrap_or_default();
+        let recorder = ExecutionRecorder::continuing(
+            service.inner.store.clone(),
+            &execution_id,
+            actor.clone(),
+            service.inner.clock.clone(),
+            state,
+        );
+        let options = RunOptions {
+            execution_id: execution_id.clone(),
+            workflow: resolved.info.clone(),
+            resume: Some(suspension.resume),
+            cancel,
+            clock: service.inner.clock.clone(),
+            ..Default::default()
+        };
+        let _permit = service.inner.permits.clone().acquire_owned().await;
+        let result = drive(
+            &service.inner,
+            recorder,
+            &resolved,
+            options,
+            &actor,
+            ExecutionCommand::Resume,
+        )
+        .await;
+        match result {
+            Ok((result, state)) => match result.suspended {
+                Some(next) => {
+                    schedule_resume(service.clone(), execution_id, resolved, actor, state, next)
+                }
+                None => service.forget(&execution_id),
+            },
+            Err(error) => {
+                tracing::error!(%execution_id, %error, "resuming a waiting execution failed");
+                service.forget(&execution_id);
+            }
+        }
+    });
+}
+
+impl ExecutionService {
+    /// Drops an execution from the running set.
+    pub(super) fn forget(&self, execution_id: &str) {
+        self.inner
+            .running
+            .lock()
+            .expect("running lock")
+            .remove(execution_id);
+    }
+}
