@@ -2,3 +2,4 @@
 
 pub mod graphql;
 pub mod static_ui;
+pub mod triggers;

@@ -10,4 +10,5 @@ pub mod diff;
 pub mod environment;
 pub mod execution;
 pub mod metadata;
+pub mod triggers;
 pub mod workflow;

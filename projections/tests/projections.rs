@@ -43,7 +43,11 @@ fn by(user: &str) -> EventMetadata {
 }
 
 fn node(id: &str, node_type: &str) -> Node {
-    Node::new(id, &format!("n8n-nodes-base.{node_type}"), id)
+    let mut node = Node::new(id, &format!("n8n-nodes-base.{node_type}"), id);
+    if node_type == "webhook" {
+        node.parameters = serde_json::json!({ "path": id });
+    }
+    node
 }
 
 async fn add(env: &Env, id: &str, n: &str, t: &str, user: &str) {

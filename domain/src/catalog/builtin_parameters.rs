@@ -184,7 +184,20 @@ pub(super) fn parameters_for(node_type: &str) -> Vec<ParameterSpec> {
                 &[("onReceived", "Immediately"), ("lastNode", "When Last Node Finishes"), ("responseNode", "Using 'Respond to Webhook' Node")],
             )
             .done(),
-            fixed("options", "Options", vec![boolean("rawBody", "Raw Body", false).done()]).done(),
+            options(
+                "responseData",
+                "Response Data",
+                "firstEntryJson",
+                &[("firstEntryJson", "First Entry JSON"), ("allEntries", "All Entries"), ("noData", "No Response Body")],
+            )
+            .when("responseMode", &["lastNode"])
+            .done(),
+            fixed(
+                "options",
+                "Options",
+                vec![boolean("rawBody", "Raw Body", false).done(), number("responseCode", "Response Code", 200.0).done()],
+            )
+            .done(),
         ],
         "scheduleTrigger" => vec![fixed(
             "rule",
@@ -203,6 +216,13 @@ pub(super) fn parameters_for(node_type: &str) -> Vec<ParameterSpec> {
                     number("secondsInterval", "Seconds Between Triggers", 30.0).when("field", &["seconds"]).done(),
                     number("minutesInterval", "Minutes Between Triggers", 5.0).when("field", &["minutes"]).done(),
                     number("hoursInterval", "Hours Between Triggers", 1.0).when("field", &["hours"]).done(),
+                    number("daysInterval", "Days Between Triggers", 1.0).when("field", &["days"]).done(),
+                    number("weeksInterval", "Weeks Between Triggers", 1.0).when("field", &["weeks"]).done(),
+                    number("monthsInterval", "Months Between Triggers", 1.0).when("field", &["months"]).done(),
+                    json_param("triggerAtDay", "Trigger on Weekdays (0 = Sunday)", json!([0])).when("field", &["weeks"]).done(),
+                    number("triggerAtDayOfMonth", "Trigger at Day of Month", 1.0).when("field", &["months"]).done(),
+                    number("triggerAtHour", "Trigger at Hour", 0.0).when("field", &["days", "weeks", "months"]).done(),
+                    number("triggerAtMinute", "Trigger at Minute", 0.0).when("field", &["hours", "days", "weeks", "months"]).done(),
                     string("expression", "Expression", "").literal().help("Cron with seconds: `s m h dom mon dow`").when("field", &["cronExpression"]).done(),
                 ],
             )

@@ -1,6 +1,7 @@
 //! Typed errors of the workflow aggregate.
 
 use crate::environment::Environment;
+use crate::triggers::TriggerError;
 
 /// Why a workflow command was rejected. Nothing is appended when a command fails.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -59,6 +60,9 @@ pub enum WorkflowError {
     /// Activation needs at least one enabled trigger that listens (webhook, schedule, …).
     #[error("the workflow has no enabled trigger node that can be activated")]
     NoActivatableTrigger,
+    /// An enabled schedule or webhook trigger of an active (or activating) workflow cannot work.
+    #[error(transparent)]
+    InvalidTrigger(#[from] TriggerError),
     /// Promotion goes one step at a time: testing → launched → production.
     #[error("cannot promote from {from} to {to}")]
     InvalidPromotion {

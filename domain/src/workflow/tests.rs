@@ -13,11 +13,15 @@ fn fixture() -> Fixture {
 }
 
 fn node(id: &str, node_type: &str) -> Node {
-    Node::new(
+    let mut node = Node::new(
         id,
         &format!("n8n-nodes-base.{node_type}"),
         &format!("{node_type} {id}"),
-    )
+    );
+    if node_type == "webhook" {
+        node.parameters = json!({ "path": id });
+    }
+    node
 }
 
 fn link(source: &str, output: u32, target: &str) -> Connection {
@@ -511,6 +515,44 @@ fn activation_needs_a_listening_trigger() {
         .given(disabled)
         .when(cmd(WorkflowAction::ActivateWorkflow))
         .then_expect_error(WorkflowError::NoActivatableTrigger);
+}
+
+#[test]
+fn activation_refuses_triggers_that_cannot_work() {
+    let mut bad_cron = node("s", "scheduleTrigger");
+    bad_cron.parameters = json!({ "rule": { "interval": [{ "field": "cronExpression", "expression": "99 * * * *" }] } });
+    fixture()
+        .given(vec![created(), WorkflowEvent::NodeAdded { node: bad_cron }])
+        .when(cmd(WorkflowAction::ActivateWorkflow))
+        .then_expect_error_message("trigger `scheduleTrigger s`: cron expression `99 * * * *`: Component error: Number out of bounds.");
+}
+
+#[test]
+fn an_active_workflow_refuses_an_edit_that_breaks_its_trigger() {
+    let mut active = graph();
+    active.push(WorkflowEvent::WorkflowActivated);
+    let breaking = cmd(WorkflowAction::UpdateNode {
+        node_id: "w".into(),
+        changes: NodeChanges {
+            parameters: Some(json!({ "path": "" })),
+            ..Default::default()
+        },
+    });
+    fixture()
+        .given(active)
+        .when(breaking.clone())
+        .then_expect_error_message("trigger `webhook w`: the webhook path is empty");
+    // The same edit is fine while the workflow is inactive: drafts may be incomplete.
+    fixture()
+        .given(graph())
+        .when(breaking)
+        .then_expect_events(vec![WorkflowEvent::NodeUpdated {
+            node_id: "w".into(),
+            changes: NodeChanges {
+                parameters: Some(json!({ "path": "" })),
+                ..Default::default()
+            },
+        }]);
 }
 
 #[test]

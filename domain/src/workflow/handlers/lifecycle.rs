@@ -1,6 +1,7 @@
 //! Activation and archiving.
 
 use crate::catalog::NodeCatalog;
+use crate::triggers::validate_triggers;
 use crate::workflow::{Workflow, WorkflowError, WorkflowEvent};
 
 pub(super) fn activate(
@@ -23,6 +24,7 @@ pub(super) fn activate(
     if !has_trigger {
         return Err(WorkflowError::NoActivatableTrigger);
     }
+    validate_triggers(&state.definition)?;
     Ok(vec![WorkflowEvent::WorkflowActivated])
 }
 

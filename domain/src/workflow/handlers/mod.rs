@@ -16,6 +16,7 @@ use super::touch::{NodeAspect, TouchKey};
 use super::validate::validate_definition;
 use crate::catalog::NodeCatalog;
 use crate::environment::Environment;
+use crate::triggers::validate_triggers;
 
 /// Decides the events for an action. No event is produced when the action changes nothing.
 pub(super) fn decide(
@@ -130,7 +131,11 @@ fn ensure_valid_after(
     for event in events {
         apply_to_definition(&mut definition, event);
     }
-    validate_definition(&definition, catalog)
+    validate_definition(&definition, catalog)?;
+    if state.active {
+        validate_triggers(&definition)?;
+    }
+    Ok(())
 }
 
 /// The state an action depends on, for rebasing it over newer events.
