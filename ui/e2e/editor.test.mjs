@@ -185,6 +185,35 @@ describe('editor', () => {
     await screenshot(second.page, 'editor-live-update');
   });
 
+  it('tells the user when an edit conflicts with one made meanwhile, and shows the current state', async () => {
+    const { page } = await newPage();
+    // Hold back live updates so this page does not learn of the API's edit before making its own.
+    await page.routeWebSocket('**/graphql', (ws) => {
+      const server = ws.connectToServer();
+      server.onMessage((message) => {
+        if (JSON.parse(message).type !== 'next') ws.send(message);
+      });
+      ws.onMessage((message) => server.send(message));
+    });
+    await page.goto(`${weft.base}/workflows/${encodeURIComponent(workflowId)}`);
+    await node(page, 'No Operation').waitFor();
+    const noOp = (await definition(workflowId)).definition.nodes.find((n) => n.name === 'No Operation');
+    await weft.graphql(
+      `mutation($w: ID!, $n: ID!) { updateNode(workflowId: $w, nodeId: $n, changes: { name: "Theirs" }) { version } }`,
+      { w: workflowId, n: noOp.id },
+    );
+    await node(page, 'No Operation').click();
+    await page.keyboard.press('F2');
+    await page.getByLabel('Node name').fill('Mine');
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await page.getByText(/conflicts with a change made meanwhile/).waitFor();
+    await screenshot(page, 'editor-conflict');
+    // Their edit is kept and shown; ours was not applied and the user was told.
+    await node(page, 'Theirs').waitFor();
+    await page.locator('[data-node-name="Mine"]').waitFor({ state: 'detached' });
+    assert.ok((await definition(workflowId)).definition.nodes.some((n) => n.name === 'Theirs'));
+  });
+
   it('edits parameters in the generated form, with an expression', async () => {
     const { page } = await newPage();
     await page.goto(`${weft.base}/workflows/${encodeURIComponent(workflowId)}`);
@@ -231,6 +260,58 @@ describe('editor', () => {
     assert.equal(restored.version, current.version + 1);
     assert.equal(restored.definition.nodes.length, 2);
     await page.locator('.editor-body > .canvas [data-node-name="No Operation"]').waitFor({ state: 'detached' });
+  });
+});
+
+describe('promotion and tidy-up', () => {
+  it('promotes to Launched, then shows what a second promotion changes there', async () => {
+    const { page } = await newPage();
+    const id = await createWorkflow(page, 'Promoted flow');
+    await addFromLibrary(page, 'manual');
+    await node(page, 'Manual Trigger').waitFor();
+    await saved(page);
+
+    await page.getByRole('button', { name: 'Promote to Launched' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Promote to Launched' });
+    await dialog.getByText('the first promotion creates the workflow there').waitFor();
+    await dialog.getByRole('button', { name: 'Promote to Launched' }).click();
+    await page.getByText(/is now in Launched/).waitFor();
+    await page.locator('.badge.env-launched').waitFor();
+    const launchedId = decodeURIComponent(new URL(page.url()).pathname.split('/')[2]);
+    assert.notEqual(launchedId, id);
+
+    // Back to the Testing workflow with the browser's back button; add a node there.
+    await page.goBack();
+    await page.locator('.badge.env-testing').waitFor();
+    await addFromLibrary(page, 'no operation');
+    await node(page, 'No Operation').waitFor();
+    await saved(page);
+    await page.getByRole('button', { name: 'Promote to Launched' }).click();
+    await dialog.getByRole('region', { name: 'Changes in Launched' }).getByText('No Operation (n8n-nodes-base.noOp)').waitFor();
+    await screenshot(page, 'promote-dialog');
+    await dialog.getByRole('button', { name: 'Promote to Launched' }).click();
+    await page.locator('.badge.env-launched').waitFor();
+    await node(page, 'No Operation').waitFor();
+    const launched = await definition(launchedId);
+    assert.deepEqual(launched.definition.nodes.map((n) => n.name).toSorted(), ['Manual Trigger', 'No Operation']);
+  });
+
+  it('tidies the canvas up as one undoable edit, and documents node types', async () => {
+    const { page } = await newPage();
+    await createWorkflow(page, 'Messy');
+    for (const search of ['manual', 'no operation', 'code']) {
+      await addFromLibrary(page, search);
+    }
+    await node(page, 'Code').waitFor();
+    await page.getByRole('button', { name: 'Tidy up' }).click();
+    await saved(page);
+    const id = decodeURIComponent(new URL(page.url()).pathname.split('/')[2]);
+    const xs = (await definition(id)).definition.nodes.map((n) => n.position.x);
+    assert.equal(new Set(xs).size, 1, 'unconnected nodes share the first column');
+
+    await node(page, 'Code').dblclick();
+    await page.getByRole('tab', { name: 'Docs' }).click();
+    await page.getByText('Runs JavaScript over the items in a sandbox.').first().waitFor();
   });
 });
 

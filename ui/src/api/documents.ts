@@ -60,34 +60,52 @@ export const DIFF = gql`
   }
 `;
 
-const CHANGE = `workflowId version changed`;
+/**
+ * What every mutation selects. Selecting `workflow` makes the answer wait until the read models
+ * include the change, so anything read right after (a list, a reload, another client) sees it.
+ */
+const PROJECTED_CHANGE = `workflowId version changed workflow { id version active archived }`;
 
 export const CREATE_WORKFLOW = gql`
-  mutation CreateWorkflow($name: String!) { createWorkflow(name: $name) { ${CHANGE} } }
+  mutation CreateWorkflow($name: String!) { createWorkflow(name: $name) { ${PROJECTED_CHANGE} } }
 `;
 export const IMPORT_WORKFLOW = gql`
   mutation ImportWorkflow($document: JSON!, $format: ImportFormat!, $name: String) {
-    importWorkflow(document: $document, format: $format, name: $name) { ${CHANGE} }
+    importWorkflow(document: $document, format: $format, name: $name) { ${PROJECTED_CHANGE} }
   }
 `;
 export const EXPORT_WORKFLOW = gql`
   mutation ExportWorkflow($workflowId: ID!) { exportWorkflow(workflowId: $workflowId) }
 `;
 export const ARCHIVE_WORKFLOW = gql`
-  mutation ArchiveWorkflow($workflowId: ID!) { archiveWorkflow(workflowId: $workflowId) { ${CHANGE} } }
+  mutation ArchiveWorkflow($workflowId: ID!) { archiveWorkflow(workflowId: $workflowId) { ${PROJECTED_CHANGE} } }
 `;
 export const RESTORE_WORKFLOW = gql`
-  mutation RestoreWorkflow($workflowId: ID!) { restoreWorkflow(workflowId: $workflowId) { ${CHANGE} } }
+  mutation RestoreWorkflow($workflowId: ID!) { restoreWorkflow(workflowId: $workflowId) { ${PROJECTED_CHANGE} } }
 `;
 export const ACTIVATE_WORKFLOW = gql`
-  mutation ActivateWorkflow($workflowId: ID!) { activateWorkflow(workflowId: $workflowId) { ${CHANGE} } }
+  mutation ActivateWorkflow($workflowId: ID!) { activateWorkflow(workflowId: $workflowId) { ${PROJECTED_CHANGE} } }
 `;
 export const DEACTIVATE_WORKFLOW = gql`
-  mutation DeactivateWorkflow($workflowId: ID!) { deactivateWorkflow(workflowId: $workflowId) { ${CHANGE} } }
+  mutation DeactivateWorkflow($workflowId: ID!) { deactivateWorkflow(workflowId: $workflowId) { ${PROJECTED_CHANGE} } }
 `;
 export const REVERT_WORKFLOW = gql`
   mutation RevertWorkflow($workflowId: ID!, $version: Int!, $expectedVersion: Int) {
-    revertWorkflow(workflowId: $workflowId, version: $version, expectedVersion: $expectedVersion) { ${CHANGE} }
+    revertWorkflow(workflowId: $workflowId, version: $version, expectedVersion: $expectedVersion) { ${PROJECTED_CHANGE} }
+  }
+`;
+
+export const PROMOTION_TARGETS = gql`
+  query PromotionTargets($environment: Environment!) {
+    workflows(environment: $environment, first: 500) { items { id name version promotedFrom { workflowId version } } }
+  }
+`;
+
+export const PROMOTE_WORKFLOW = gql`
+  mutation PromoteWorkflow($workflowId: ID!, $targetEnvironment: Environment!, $expectedVersion: Int) {
+    promoteWorkflow(workflowId: $workflowId, targetEnvironment: $targetEnvironment, expectedVersion: $expectedVersion) {
+      workflowId version promotedVersion targetWorkflowId targetVersion target { id version }
+    }
   }
 `;
 
@@ -101,37 +119,37 @@ export const WORKFLOW_EVENTS = gql`
 export const EDIT_MUTATIONS = {
   addNode: gql`
     mutation AddNode($workflowId: ID!, $node: NodeInput!, $expectedVersion: Int) {
-      addNode(workflowId: $workflowId, node: $node, expectedVersion: $expectedVersion) { ${CHANGE} }
+      addNode(workflowId: $workflowId, node: $node, expectedVersion: $expectedVersion) { ${PROJECTED_CHANGE} }
     }
   `,
   removeNode: gql`
     mutation RemoveNode($workflowId: ID!, $nodeId: ID!, $expectedVersion: Int) {
-      removeNode(workflowId: $workflowId, nodeId: $nodeId, expectedVersion: $expectedVersion) { ${CHANGE} }
+      removeNode(workflowId: $workflowId, nodeId: $nodeId, expectedVersion: $expectedVersion) { ${PROJECTED_CHANGE} }
     }
   `,
   moveNode: gql`
     mutation MoveNode($workflowId: ID!, $nodeId: ID!, $position: PositionInput!, $expectedVersion: Int) {
-      moveNode(workflowId: $workflowId, nodeId: $nodeId, position: $position, expectedVersion: $expectedVersion) { ${CHANGE} }
+      moveNode(workflowId: $workflowId, nodeId: $nodeId, position: $position, expectedVersion: $expectedVersion) { ${PROJECTED_CHANGE} }
     }
   `,
   updateNode: gql`
     mutation UpdateNode($workflowId: ID!, $nodeId: ID!, $changes: NodeChangesInput!, $expectedVersion: Int) {
-      updateNode(workflowId: $workflowId, nodeId: $nodeId, changes: $changes, expectedVersion: $expectedVersion) { ${CHANGE} }
+      updateNode(workflowId: $workflowId, nodeId: $nodeId, changes: $changes, expectedVersion: $expectedVersion) { ${PROJECTED_CHANGE} }
     }
   `,
   addConnection: gql`
     mutation AddConnection($workflowId: ID!, $connection: ConnectionInput!, $expectedVersion: Int) {
-      addConnection(workflowId: $workflowId, connection: $connection, expectedVersion: $expectedVersion) { ${CHANGE} }
+      addConnection(workflowId: $workflowId, connection: $connection, expectedVersion: $expectedVersion) { ${PROJECTED_CHANGE} }
     }
   `,
   removeConnection: gql`
     mutation RemoveConnection($workflowId: ID!, $connection: ConnectionInput!, $expectedVersion: Int) {
-      removeConnection(workflowId: $workflowId, connection: $connection, expectedVersion: $expectedVersion) { ${CHANGE} }
+      removeConnection(workflowId: $workflowId, connection: $connection, expectedVersion: $expectedVersion) { ${PROJECTED_CHANGE} }
     }
   `,
   renameWorkflow: gql`
     mutation RenameWorkflow($workflowId: ID!, $name: String!, $expectedVersion: Int) {
-      renameWorkflow(workflowId: $workflowId, name: $name, expectedVersion: $expectedVersion) { ${CHANGE} }
+      renameWorkflow(workflowId: $workflowId, name: $name, expectedVersion: $expectedVersion) { ${PROJECTED_CHANGE} }
     }
   `,
 } as const;

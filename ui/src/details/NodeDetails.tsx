@@ -1,6 +1,7 @@
 /** Node details: Parameters (generated form), Settings (retry, on error, disabled, notes, colour). */
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import type { NodeType, OnError, WfNode } from '../api/types';
+import type React from 'react';
+import type { NodeType, OnError, ParameterSpec, WfNode } from '../api/types';
 import type { NodeChanges } from '../editor/model';
 import { validateAll, type Values } from './form';
 import { ParameterForm } from './ParameterForm';
@@ -17,7 +18,7 @@ interface Props {
 const SAVE_AFTER_MS = 400;
 
 export default function NodeDetails({ node, type, editable, onChange, onClose }: Props) {
-  const [tab, setTab] = useState<'parameters' | 'settings'>('parameters');
+  const [tab, setTab] = useState<'parameters' | 'settings' | 'docs'>('parameters');
   const [draft, setDraft] = useState<Values>(node.parameters);
   const dirty = useRef(false);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -65,6 +66,7 @@ export default function NodeDetails({ node, type, editable, onChange, onClose }:
       <nav className="tabs" role="tablist">
         <button type="button" role="tab" aria-selected={tab === 'parameters'} className={tab === 'parameters' ? 'tab active' : 'tab'} onClick={() => setTab('parameters')}>Parameters</button>
         <button type="button" role="tab" aria-selected={tab === 'settings'} className={tab === 'settings' ? 'tab active' : 'tab'} onClick={() => { flush(); setTab('settings'); }}>Settings</button>
+        <button type="button" role="tab" aria-selected={tab === 'docs'} className={tab === 'docs' ? 'tab active' : 'tab'} onClick={() => { flush(); setTab('docs'); }}>Docs</button>
       </nav>
       {tab === 'parameters' && (
         <div className="details-body">
@@ -79,6 +81,7 @@ export default function NodeDetails({ node, type, editable, onChange, onClose }:
           )}
         </div>
       )}
+      {tab === 'docs' && <NodeDocs type={type} />}
       {tab === 'settings' && (
         <div className="details-body settings">
           <label className="check">
@@ -140,5 +143,36 @@ function NumberSetting({ label, value, min, max, editable, onChange }: { label: 
       />
       {error && <span className="field-error" role="alert">{error}</span>}
     </label>
+  );
+}
+
+/** What the catalog says about the node type: purpose, ports, credentials, every parameter. */
+function NodeDocs({ type }: { type: NodeType | undefined }) {
+  if (!type) return <p className="error">This node type is not in the catalog.</p>;
+  const describe = (specs: ParameterSpec[], depth = 0): React.ReactNode => (
+    <ul className={depth ? 'nested' : undefined}>
+      {specs.map((spec) => (
+        <li key={spec.name}>
+          <code>{spec.name}</code> — {spec.displayName} ({spec.type.kind}{spec.required ? ', required' : ''}{spec.expressions === false ? ', no expressions' : ''})
+          {spec.description && <div className="muted">{spec.description}</div>}
+          {spec.options && spec.options.length > 0 && <div className="muted">One of: {spec.options.map((o) => o.label).join(', ')}</div>}
+          {spec.showWhen && <div className="muted">Shown when {spec.showWhen[0]} is {spec.showWhen[1].map(String).join(' or ')}</div>}
+          {(spec.type.kind === 'fixed' || spec.type.kind === 'collection') && describe(spec.type.fields, depth + 1)}
+        </li>
+      ))}
+    </ul>
+  );
+  return (
+    <div className="details-body docs">
+      <p>{type.description}</p>
+      <p className="muted">
+        Type <code>{type.name}</code>, versions {type.versions.join(', ')}.{type.trigger ? ` Trigger: ${type.trigger}.` : ''}
+      </p>
+      <p>Inputs: {type.ports.inputs.length ? type.ports.inputs.join(', ') : 'none'}. Outputs: {type.ports.outputs.join(', ') || 'none'}{type.dynamicPorts ? ' (depends on the parameters)' : ''}.</p>
+      {type.credentials.length > 0 && <p>Credentials: {type.credentials.map((c) => `${c.name}${c.required ? ' (required)' : ''}`).join(', ')}.</p>}
+      <h3>Parameters</h3>
+      {type.parameters.length ? describe(type.parameters) : <p className="muted">None.</p>}
+      <p className="muted">Values starting with <code>=</code> are expressions: <code>{'{{ $json.field }}'}</code> reads the current item.</p>
+    </div>
   );
 }

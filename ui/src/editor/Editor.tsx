@@ -13,8 +13,10 @@ import type { NodeType, WfNode } from '../api/types';
 import { navigate } from '../router';
 import { useNotify } from '../ui/notices';
 import { connectionFromHandles, syncFlowNodes, toEdge } from './flow';
-import { connectionId, newNode, sameConnection, type Command } from './model';
+import { connectionId, freeSpot, newNode, sameConnection, type Command } from './model';
 import { DRAG_TYPE, NodeLibrary } from './NodeLibrary';
+import { tidyUp } from './layout';
+import { nextEnvironment, PromoteDialog } from '../versions/PromoteDialog';
 import { copyNodes, pasteNodes } from './clipboard';
 import { useWorkflowSync, type WorkflowSync } from './useWorkflowSync';
 import { StickyComponent, WeftNodeComponent, type WeftFlowNode } from './WeftNode';
@@ -64,6 +66,8 @@ function EditorCanvas({ sync, types, showVersions }: { sync: WorkflowSync; types
   const [libraryOpen, setLibraryOpen] = useState(false);
   const [detailsFor, setDetailsFor] = useState<string | null>(null);
   const [renaming, setRenaming] = useState<string | null>(null);
+  const [promoting, setPromoting] = useState(false);
+  const promotable = canEdit(getSession().role) && !workflow.archived && nextEnvironment(workflow.environment) !== null;
   const dragStart = useRef<Map<string, { x: number; y: number }>>(new Map());
   const wrapper = useRef<HTMLDivElement>(null);
 
@@ -99,11 +103,11 @@ function EditorCanvas({ sync, types, showVersions }: { sync: WorkflowSync; types
     const anchor = selectedNodes.length === 1 ? selectedNodes[0] : null;
     let position = at;
     if (!position) {
-      if (anchor) position = { x: anchor.position.x + 260, y: anchor.position.y };
+      if (anchor) position = freeSpot({ x: anchor.position.x + 260, y: anchor.position.y }, graph.nodes);
       else {
         const box = wrapper.current?.getBoundingClientRect();
         position = flow.screenToFlowPosition({ x: (box?.left ?? 0) + (box?.width ?? 800) / 2, y: (box?.top ?? 0) + (box?.height ?? 600) / 2 });
-        position = { x: position.x - 90, y: position.y - 32 + (graph.nodes.length % 5) * 20 };
+        position = freeSpot({ x: position.x - 90, y: position.y - 32 }, graph.nodes);
       }
     }
     const node = newNode(type, position, graph.nodes);
@@ -169,6 +173,16 @@ function EditorCanvas({ sync, types, showVersions }: { sync: WorkflowSync; types
     commit(disable ? 'Disable' : 'Enable', selectedNodes.map((n) => ({ kind: 'updateNode', nodeId: n.id, changes: { disabled: disable } })));
   }, [editable, selectedNodes, commit]);
 
+  const tidy = useCallback(() => {
+    if (!editable) return;
+    const moves = tidyUp(graph);
+    if (moves.length === 0) notify('info', 'The workflow is already tidy.');
+    else {
+      commit('Tidy up', moves);
+      setTimeout(() => flow.fitView({ duration: 200, maxZoom: 1 }), 50);
+    }
+  }, [editable, graph, commit, notify, flow]);
+
   const renameNode = useCallback((node: WfNode, name: string) => {
     const trimmed = name.trim();
     if (!trimmed || trimmed === node.name) return;
@@ -202,10 +216,11 @@ function EditorCanvas({ sync, types, showVersions }: { sync: WorkflowSync; types
         event.preventDefault();
         setRfNodes((nodes) => nodes.map((n) => ({ ...n, selected: true })));
       } else if (event.key === '1' && event.shiftKey) flow.fitView({ duration: 200 });
+      else if (event.shiftKey && event.altKey && event.code === 'KeyT') { event.preventDefault(); tidy(); }
     }
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [editable, sync, selectedNodes, toggleDisabled, graph, commit, notify, flow]);
+  }, [editable, sync, selectedNodes, toggleDisabled, graph, commit, notify, flow, tidy]);
 
   const renameWorkflow = useCallback(async (name: string) => {
     if (!name.trim() || name.trim() === workflow.name) return;
@@ -243,8 +258,14 @@ function EditorCanvas({ sync, types, showVersions }: { sync: WorkflowSync; types
           <>
             <button type="button" onClick={sync.undo} disabled={!sync.canUndo} title="Undo (Ctrl+Z)">Undo</button>
             <button type="button" onClick={sync.redo} disabled={!sync.canRedo} title="Redo (Ctrl+Shift+Z)">Redo</button>
+            <button type="button" onClick={tidy} disabled={graph.nodes.length === 0} title="Tidy up (Shift+Alt+T)">Tidy up</button>
             <button type="button" className="primary" onClick={() => setLibraryOpen(true)} title="Add node (Tab)">+ Add node</button>
           </>
+        )}
+        {promotable && (
+          <button type="button" onClick={() => setPromoting(true)}>
+            Promote to {nextEnvironment(workflow.environment) === 'LAUNCHED' ? 'Launched' : 'Production'}
+          </button>
         )}
         <button
           type="button"
@@ -305,6 +326,20 @@ function EditorCanvas({ sync, types, showVersions }: { sync: WorkflowSync; types
           {showVersions && <VersionsPanel key={sync.version} workflowId={workflow.id} currentVersion={sync.version} editable={editable} types={typesByName} nodeNames={nodeNames} onRestored={(v) => { sync.observeVersion(v); void sync.reload(); }} />}
         </Suspense>
       </div>
+      {promoting && (
+        <PromoteDialog
+          workflow={workflow}
+          graph={graph}
+          version={sync.version}
+          onClose={() => setPromoting(false)}
+          onPromoted={(message, targetId, version) => {
+            setPromoting(false);
+            sync.observeVersion(version);
+            notify('info', message);
+            navigate(`/workflows/${encodeURIComponent(targetId)}`);
+          }}
+        />
+      )}
       {renamingNode && (
         <div className="dialog-backdrop" role="presentation" onClick={() => setRenaming(null)}>
           <form

@@ -14,12 +14,33 @@ function rank(category: string): number {
   return CATEGORY_ORDER.indexOf(category) + 1 || CATEGORY_ORDER.length + 1;
 }
 
+/** How well a type matches `needle` (lower is better; null: no match). */
+function score(type: NodeType, needle: string): number | null {
+  const name = type.displayName.toLowerCase();
+  if (name === needle) return 0;
+  if (name.startsWith(needle)) return 1;
+  if (name.split(/[\s()]+/).some((word) => word.startsWith(needle))) return 2;
+  if (name.includes(needle) || type.name.toLowerCase().includes(needle)) return 3;
+  if (type.description.toLowerCase().includes(needle)) return 4;
+  return null;
+}
+
+/** The type Enter adds for `search`: the best name match, triggers first among equals. */
+export function bestMatch(types: NodeType[], search: string): NodeType | undefined {
+  const needle = search.trim().toLowerCase();
+  if (!needle) return types[0];
+  let best: { type: NodeType; score: number } | undefined;
+  for (const type of types) {
+    const s = score(type, needle);
+    if (s !== null && (!best || s < best.score)) best = { type, score: s };
+  }
+  return best?.type;
+}
+
 /** Types matching `search` (name, display name or description), grouped by category in library order. */
 export function groupTypes(types: NodeType[], search: string): [string, NodeType[]][] {
   const needle = search.trim().toLowerCase();
-  const matches = types.filter(
-    (t) => !needle || t.displayName.toLowerCase().includes(needle) || t.name.toLowerCase().includes(needle) || t.description.toLowerCase().includes(needle),
-  );
+  const matches = types.filter((t) => !needle || score(t, needle) !== null);
   const groups = new Map<string, NodeType[]>();
   for (const t of matches) groups.set(t.category, [...(groups.get(t.category) ?? []), t]);
   return [...groups.entries()].toSorted((a, b) => rank(a[0]) - rank(b[0]));
@@ -29,7 +50,7 @@ export function NodeLibrary({ types, onPick, onClose }: { types: NodeType[]; onP
   const [search, setSearch] = useState('');
   const input = useRef<HTMLInputElement>(null);
   const groups = useMemo(() => groupTypes(types, search), [types, search]);
-  const first = groups[0]?.[1][0];
+  const first = useMemo(() => bestMatch(types, search), [types, search]);
   useEffect(() => input.current?.focus(), []);
   return (
     <aside className="library" aria-label="Node library">
@@ -56,7 +77,7 @@ export function NodeLibrary({ types, onPick, onClose }: { types: NodeType[]; onP
             <button
               type="button"
               key={type.name}
-              className="library-item"
+              className={type === first && search ? 'library-item best' : 'library-item'}
               draggable
               data-node-type={type.name}
               title={type.description}

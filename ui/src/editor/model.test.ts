@@ -64,3 +64,21 @@ describe('editor commands', () => {
     expect(pasteCommands('not json', []).error).toMatch(/does not hold workflow JSON/);
   });
 });
+
+describe('placement and search', () => {
+  it('places a new node below the ones it would cover', async () => {
+    const { freeSpot } = await import('./model');
+    const taken = [node('a'), { ...node('b'), position: { x: 0, y: 100 } }];
+    expect(freeSpot({ x: 10, y: 10 }, taken)).toEqual({ x: 10, y: 210 });
+    expect(freeSpot({ x: 500, y: 0 }, taken)).toEqual({ x: 500, y: 0 });
+  });
+
+  it('adds the best name match on Enter, not the first description match', async () => {
+    const { bestMatch } = await import('./NodeLibrary');
+    const sort = { ...setType, name: 'n8n-nodes-base.sort', displayName: 'Sort', description: 'Sorts items, like code would' };
+    const code = { ...setType, name: 'n8n-nodes-base.code', displayName: 'Code', description: 'Runs JavaScript' };
+    expect(bestMatch([sort, code], 'code')).toBe(code);
+    expect(bestMatch([sort, code], 'javascript')).toBe(code);
+    expect(bestMatch([sort, code], 'fields')).toBeUndefined();
+  });
+});

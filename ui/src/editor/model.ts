@@ -161,3 +161,13 @@ export function outputNames(node: WfNode, type: NodeType | undefined, count: num
   if (node.type.endsWith('.switch')) return Array.from({ length: count }, (_, i) => `${i}`);
   return Array.from({ length: count }, (_, i) => names[i] ?? (count > 1 ? `${i}` : ''));
 }
+
+/** The first spot at or below `position` where a new node does not cover another. */
+export function freeSpot(position: Position, nodes: WfNode[]): Position {
+  const spot = { x: Math.round(position.x), y: Math.round(position.y) };
+  for (let tries = 0; tries < 50; tries++) {
+    if (!nodes.some((n) => Math.abs(n.position.x - spot.x) < 200 && Math.abs(n.position.y - spot.y) < 90)) return spot;
+    spot.y += 100;
+  }
+  return spot;
+}

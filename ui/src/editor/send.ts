@@ -41,17 +41,18 @@ export function mutationVariables(command: Command): Record<string, unknown> {
   }
 }
 
-/** A short description for messages. */
-export function describeCommand(command: Command): string {
+/** A short description for messages; `names` gives node names by id. */
+export function describeCommand(command: Command, names: Map<string, string> = new Map()): string {
+  const named = (id: string) => (names.has(id) ? `“${names.get(id)}”` : 'a node');
   switch (command.kind) {
     case 'addNode':
       return `add node “${command.node.name}”`;
     case 'removeNode':
-      return 'remove a node';
+      return `remove ${named(command.nodeId)}`;
     case 'moveNode':
-      return 'move a node';
+      return `move ${named(command.nodeId)}`;
     case 'updateNode':
-      return `change ${Object.keys(command.changes).join(', ')} of a node`;
+      return `change ${Object.keys(command.changes).join(', ')} of ${named(command.nodeId)}`;
     case 'addConnection':
       return 'connect two nodes';
     case 'removeConnection':

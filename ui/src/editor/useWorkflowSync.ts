@@ -11,6 +11,7 @@ import { useNotify } from '../ui/notices';
 import { CommandQueue } from './commandQueue';
 import { applyAll, makeAction, type Action, type Command, type Graph } from './model';
 import { describeCommand, mutationVariables } from './send';
+import { withNames } from '../versions/diff';
 
 /** The definition without the `__typename` fields the GraphQL client adds (they are not valid inputs). */
 export function plainGraph(definition: { nodes: WfNode[]; connections: WfConnection[] }): Graph {
@@ -86,6 +87,11 @@ export function useWorkflowSync(workflowId: string): WorkflowSync {
       const queue = queueRef.current;
       // A local edit made while this load was in flight would be overwritten: load again later.
       if (queue && (queue.pending > 0 || edits.current !== editsAtStart)) return;
+      // Read models not yet at a version this client already has: try again shortly.
+      if (queue && detail.version < queue.version) {
+        setTimeout(() => void reloadRef.current(), 200);
+        return;
+      }
       setLoadError(null);
       setWorkflow(detail);
       setGraph(plainGraph(detail.definition));
@@ -97,6 +103,11 @@ export function useWorkflowSync(workflowId: string): WorkflowSync {
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [client, workflowId, setGraph]);
+
+  const reloadRef = useRef(reload);
+  useEffect(() => {
+    reloadRef.current = reload;
+  }, [reload]);
 
   const catchUp = useCallback(() => {
     const queue = queueRef.current;
@@ -120,10 +131,11 @@ export function useWorkflowSync(workflowId: string): WorkflowSync {
         return result;
       },
       onConflict(error: ApiError, rejected: Command, dropped: Command[]) {
+        const names = new Map(graphRef.current.nodes.map((n) => [n.id, n.name]));
         const also = dropped.length ? ` ${dropped.length} later edit(s) were not sent either.` : '';
         notify(
           'warning',
-          `Your edit (${describeCommand(rejected)}) conflicts with a change made meanwhile (now version ${error.currentVersion ?? '?'}): ${error.message}. It was not applied.${also} The canvas now shows the current workflow; make the edit again if you still want it.`,
+          `Your edit (${describeCommand(rejected, names)}) conflicts with a change made meanwhile (now version ${error.currentVersion ?? '?'}): ${withNames(error.message, names)}. It was not applied.${also} The canvas now shows the current workflow; make the edit again if you still want it.`,
         );
         undoStack.current = [];
         redoStack.current = [];
@@ -131,8 +143,9 @@ export function useWorkflowSync(workflowId: string): WorkflowSync {
         void reload();
       },
       onError(error: ApiError, rejected: Command, dropped: Command[]) {
+        const names = new Map(graphRef.current.nodes.map((n) => [n.id, n.name]));
         const also = dropped.length ? ` ${dropped.length} later edit(s) were not sent.` : '';
-        notify('error', `Could not save (${describeCommand(rejected)}): ${error.message}.${also} The canvas was reloaded.`);
+        notify('error', `Could not save (${describeCommand(rejected, names)}): ${withNames(error.message, names)}.${also} The canvas was reloaded.`);
         undoStack.current = [];
         redoStack.current = [];
         syncHistory();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DefinitionDiff, WfConnection, WfNode } from '../api/types';
-import { changeLine, diffGraph, diffLines, withNames } from './diff';
+import { changeLine, diffGraph, diffLines, localDiff, withNames } from './diff';
 
 const n = (id: string, name: string): WfNode => ({ id, name, type: 'n8n-nodes-base.set', typeVersion: 1, position: { x: 0, y: 0 }, parameters: {}, credentials: {}, disabled: false, notes: null, onError: 'STOP_WORKFLOW', retry: {}, style: {} });
 const c = (source: string, target: string): WfConnection => ({ source, sourceOutput: 0, target, targetInput: 0, kind: 'MAIN' });
@@ -42,5 +42,20 @@ describe('diff rendering', () => {
     const id = '9a3e6372-9bfe-4fcd-bf57-35233a6bceeb';
     expect(withNames(`changed name of node ${id}`, new Map([[id, 'Check']]))).toBe('changed name of node “Check”');
     expect(withNames(`removed node ${id}`, new Map())).toBe(`removed node ${id}`);
+  });
+
+  it('compares two definitions locally, parameters leaf by leaf', () => {
+    const changed = { ...n('a', 'Start'), parameters: { url: 'http://b', options: { retries: [1, 2] } } };
+    const base = { ...n('a', 'Start'), parameters: { url: 'http://a', options: { retries: [1] } } };
+    const local = localDiff({ nodes: [base, n('b', 'Old')], connections: [c('a', 'b')] }, { nodes: [changed, n('c', 'New')], connections: [c('a', 'c')] });
+    expect(local.addedNodes.map((x) => x.id)).toEqual(['c']);
+    expect(local.removedNodes.map((x) => x.id)).toEqual(['b']);
+    expect(local.changedNodes).toEqual([{ nodeId: 'a', name: 'Start', changes: [
+      { path: 'parameters.url', before: 'http://a', after: 'http://b' },
+      { path: 'parameters.options.retries[1]', before: null, after: 2 },
+    ] }]);
+    expect(local.addedConnections).toEqual([c('a', 'c')]);
+    expect(local.isEmpty).toBe(false);
+    expect(localDiff(before, before).isEmpty).toBe(true);
   });
 });

@@ -61,3 +61,54 @@ export function withNames(summary: string, names: Map<string, string>): string {
     return name === undefined ? id : `“${name}”`;
   });
 }
+
+function leaves(value: unknown, path: string, out: Map<string, unknown>): void {
+  if (value !== null && typeof value === 'object') {
+    const entries = Array.isArray(value) ? value.map((v, i) => [`[${i}]`, v] as const) : Object.entries(value).map(([k, v]) => [`.${k}`, v] as const);
+    if (entries.length === 0) out.set(path, value);
+    for (const [key, child] of entries) leaves(child, path + key, out);
+  } else out.set(path, value);
+}
+
+const NODE_FIELDS = ['name', 'type', 'typeVersion', 'position', 'disabled', 'notes', 'onError', 'retry', 'style', 'credentials'] as const;
+
+/** What changed from `before` to `after` (the promote dialog compares two workflows this way). */
+export function localDiff(before: { nodes: WfNode[]; connections: WfConnection[] }, after: { nodes: WfNode[]; connections: WfConnection[] }): DefinitionDiff {
+  const old = new Map(before.nodes.map((n) => [n.id, n]));
+  const now = new Map(after.nodes.map((n) => [n.id, n]));
+  const changedNodes: DefinitionDiff['changedNodes'] = [];
+  for (const node of after.nodes) {
+    const previous = old.get(node.id);
+    if (!previous) continue;
+    const changes: ValueChange[] = [];
+    for (const field of NODE_FIELDS) {
+      if (JSON.stringify(previous[field] ?? null) !== JSON.stringify(node[field] ?? null)) changes.push({ path: field, before: previous[field] ?? null, after: node[field] ?? null });
+    }
+    const a = new Map<string, unknown>();
+    const b = new Map<string, unknown>();
+    leaves(previous.parameters, 'parameters', a);
+    leaves(node.parameters, 'parameters', b);
+    for (const path of new Set([...a.keys(), ...b.keys()])) {
+      if (JSON.stringify(a.get(path) ?? null) !== JSON.stringify(b.get(path) ?? null)) changes.push({ path, before: a.get(path) ?? null, after: b.get(path) ?? null });
+    }
+    if (changes.length) changedNodes.push({ nodeId: node.id, name: node.name, changes });
+  }
+  const key = connectionId;
+  const oldConnections = new Set(before.connections.map(key));
+  const newConnections = new Set(after.connections.map(key));
+  const diff: DefinitionDiff = {
+    from: 0,
+    to: 0,
+    isEmpty: false,
+    addedNodes: after.nodes.filter((n) => !old.has(n.id)),
+    removedNodes: before.nodes.filter((n) => !now.has(n.id)),
+    changedNodes,
+    addedConnections: after.connections.filter((c) => !oldConnections.has(key(c))),
+    removedConnections: before.connections.filter((c) => !newConnections.has(key(c))),
+    settings: [],
+    variables: [],
+    pinData: [],
+  };
+  diff.isEmpty = !diff.addedNodes.length && !diff.removedNodes.length && !changedNodes.length && !diff.addedConnections.length && !diff.removedConnections.length;
+  return diff;
+}
