@@ -315,6 +315,32 @@ describe('promotion and tidy-up', () => {
   });
 });
 
+describe('workflow settings', () => {
+  it('saves settings and variables, and explains why a workflow without triggers cannot be activated', async () => {
+    const { page } = await newPage();
+    const id = await createWorkflow(page, 'Configured');
+    await addFromLibrary(page, 'manual');
+    await saved(page);
+    await page.getByRole('button', { name: 'Settings' }).click();
+    const dialog = page.getByRole('form', { name: 'Workflow settings' });
+    await dialog.getByLabel('Timeout (seconds)').fill('abc');
+    await dialog.getByText('The timeout is a whole number of seconds').waitFor();
+    await dialog.getByLabel('Timeout (seconds)').fill('30');
+    await dialog.getByLabel('Variables ($vars, JSON object)').fill('{"region": "eu"}');
+    await dialog.getByLabel('Description').fill('Runs by hand');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved description, settings, variables.').waitFor();
+    const stored = await weft.graphql(`query($id: ID!) { workflow(id: $id) { description definition { settings { timeoutSeconds executionOrder } variables } } }`, { id });
+    assert.equal(stored.workflow.description, 'Runs by hand');
+    assert.deepEqual(stored.workflow.definition.settings, { timeoutSeconds: 30, executionOrder: 'V1' });
+    assert.deepEqual(stored.workflow.definition.variables, { region: 'eu' });
+
+    await dialog.getByRole('button', { name: 'Activate' }).click();
+    await dialog.getByRole('alert').waitFor();
+    assert.match(await dialog.getByRole('alert').textContent(), /trigger/i);
+  });
+});
+
 describe('workflow list', () => {
   it('imports n8n JSON with a readable error first, then searches, exports and archives', async () => {
     const { page } = await newPage();

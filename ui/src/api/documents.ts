@@ -17,7 +17,10 @@ export const WORKFLOW = gql`
   query Workflow($id: ID!) {
     workflow(id: $id) {
       id name description environment active archived version
-      definition { version nodes { ${NODE_FIELDS} } connections { ${CONNECTION_FIELDS} } }
+      definition {
+        version nodes { ${NODE_FIELDS} } connections { ${CONNECTION_FIELDS} }
+        settings { timezone errorWorkflow timeoutSeconds executionOrder } variables
+      }
     }
   }
 `;
@@ -106,6 +109,22 @@ export const PROMOTE_WORKFLOW = gql`
     promoteWorkflow(workflowId: $workflowId, targetEnvironment: $targetEnvironment, expectedVersion: $expectedVersion) {
       workflowId version promotedVersion targetWorkflowId targetVersion target { id version }
     }
+  }
+`;
+
+export const CHANGE_SETTINGS = gql`
+  mutation ChangeSettings($workflowId: ID!, $settings: WorkflowSettingsInput!, $expectedVersion: Int) {
+    changeSettings(workflowId: $workflowId, settings: $settings, expectedVersion: $expectedVersion) { ${PROJECTED_CHANGE} }
+  }
+`;
+export const SET_VARIABLES = gql`
+  mutation SetVariables($workflowId: ID!, $variables: JSON!, $expectedVersion: Int) {
+    setVariables(workflowId: $workflowId, variables: $variables, expectedVersion: $expectedVersion) { ${PROJECTED_CHANGE} }
+  }
+`;
+export const DESCRIBE_WORKFLOW = gql`
+  mutation DescribeWorkflow($workflowId: ID!, $description: String!, $expectedVersion: Int) {
+    describeWorkflow(workflowId: $workflowId, description: $description, expectedVersion: $expectedVersion) { ${PROJECTED_CHANGE} }
   }
 `;
 

@@ -36,10 +36,20 @@ export interface WfConnection {
   kind: ConnectionKind;
 }
 
+export interface WorkflowSettings {
+  timezone: string | null;
+  errorWorkflow: string | null;
+  timeoutSeconds: number | null;
+  executionOrder: 'V0' | 'V1';
+}
+
 export interface Definition {
   version: number;
   nodes: WfNode[];
   connections: WfConnection[];
+  /** Present where the query asks for them (the editor's load). */
+  settings?: WorkflowSettings;
+  variables?: Record<string, unknown>;
 }
 
 export interface WorkflowSummary {

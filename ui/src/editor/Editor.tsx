@@ -16,6 +16,7 @@ import { connectionFromHandles, syncFlowNodes, toEdge } from './flow';
 import { connectionId, freeSpot, newNode, sameConnection, type Command } from './model';
 import { DRAG_TYPE, NodeLibrary } from './NodeLibrary';
 import { tidyUp } from './layout';
+import { WorkflowSettingsDialog } from './WorkflowSettingsDialog';
 import { nextEnvironment, PromoteDialog } from '../versions/PromoteDialog';
 import { copyNodes, pasteNodes } from './clipboard';
 import { useWorkflowSync, type WorkflowSync } from './useWorkflowSync';
@@ -67,6 +68,7 @@ function EditorCanvas({ sync, types, showVersions }: { sync: WorkflowSync; types
   const [detailsFor, setDetailsFor] = useState<string | null>(null);
   const [renaming, setRenaming] = useState<string | null>(null);
   const [promoting, setPromoting] = useState(false);
+  const [settingsOpen, setSettingsOpen] = useState(false);
   const promotable = canEdit(getSession().role) && !workflow.archived && nextEnvironment(workflow.environment) !== null;
   const dragStart = useRef<Map<string, { x: number; y: number }>>(new Map());
   const wrapper = useRef<HTMLDivElement>(null);
@@ -251,6 +253,7 @@ function EditorCanvas({ sync, types, showVersions }: { sync: WorkflowSync; types
         />
         <span className={`badge env-${workflow.environment.toLowerCase()}`}>{workflow.environment.toLowerCase()}</span>
         {workflow.archived && <span className="badge">archived</span>}
+        {workflow.active && <span className="badge active">active</span>}
         <span className="save-state" data-testid="save-state">{sync.saving ? 'Saving…' : `Saved · v${sync.version}`}</span>
         {sync.lastRemote && <span className="muted remote" title={sync.lastRemote.summary}>Updated by {sync.lastRemote.actor}</span>}
         <span className="spacer" />
@@ -262,6 +265,7 @@ function EditorCanvas({ sync, types, showVersions }: { sync: WorkflowSync; types
             <button type="button" className="primary" onClick={() => setLibraryOpen(true)} title="Add node (Tab)">+ Add node</button>
           </>
         )}
+        <button type="button" onClick={() => setSettingsOpen(true)}>Settings</button>
         {promotable && (
           <button type="button" onClick={() => setPromoting(true)}>
             Promote to {nextEnvironment(workflow.environment) === 'LAUNCHED' ? 'Launched' : 'Production'}
@@ -326,6 +330,19 @@ function EditorCanvas({ sync, types, showVersions }: { sync: WorkflowSync; types
           {showVersions && <VersionsPanel key={sync.version} workflowId={workflow.id} currentVersion={sync.version} editable={editable} types={typesByName} nodeNames={nodeNames} onRestored={(v) => { sync.observeVersion(v); void sync.reload(); }} />}
         </Suspense>
       </div>
+      {settingsOpen && (
+        <WorkflowSettingsDialog
+          workflow={workflow}
+          version={sync.version}
+          editable={editable}
+          onClose={() => setSettingsOpen(false)}
+          onSaved={(version, message) => {
+            sync.observeVersion(version);
+            void sync.reload();
+            notify('info', message);
+          }}
+        />
+      )}
       {promoting && (
         <PromoteDialog
           workflow={workflow}
