@@ -1,6 +1,14 @@
 //! Event append throughput and command latency, SQLite and Postgres, 1 and 64 writers.
 //! Run with `cargo bench -p weft-commands --bench append` (Postgres rows need
 //! `WEFT_TEST_POSTGRES_URL`; `ops/bench/run.sh` starts a server). Prints a table.
+//!
+//! Arguments narrow the run: `sqlite` / `postgres` pick a backend, `appends` skips the command
+//! latency columns, a number picks the writer count; `WEFT_BENCH_RUNS=N` repeats each row.
+//! Appends build each event as a caller on the hot path does ([`NewEvent::new`] serialises the
+//! domain event and its metadata once); `serialized` appends cqrs-es `SerializedEvent`s built
+//! with `json!` instead (the repository path).
+//! `cpu µs/event` is the process's CPU time (user + system, all threads) per appended event: it
+//! moves far less than events/s when other processes load the machine.
 
 use std::time::{Duration, Instant};
 
@@ -8,9 +16,9 @@ use chrono::Utc;
 use cqrs_es::persist::SerializedEvent;
 use serde_json::json;
 use weft_commands::testing::TestDb;
-use weft_commands::{Backend, EventStore, WorkflowCommands};
+use weft_commands::{Backend, EventStore, NewEvent, WorkflowCommands};
 use weft_domain::metadata::{Actor, EventMetadata};
-use weft_domain::workflow::{WorkflowAction, WorkflowCommand, WorkflowServices};
+use weft_domain::workflow::{WorkflowAction, WorkflowCommand, WorkflowEvent, WorkflowServices};
 
 const RUN_FOR: Duration = Duration::from_secs(4);
 
@@ -26,22 +34,74 @@ fn event(aggregate: &str, sequence: usize) -> SerializedEvent {
     }
 }
 
-/// Events per second with `writers` tasks each appending one event at a time to its own aggregate.
-async fn append_throughput(store: &EventStore, writers: usize) -> (f64, f64) {
+/// The same event as [`event`], built the hot-path way.
+fn new_event(aggregate: &str, sequence: usize, metadata: &EventMetadata) -> NewEvent {
+    let payload = WorkflowEvent::NodeMoved {
+        node_id: "n1".into(),
+        position: [sequence as f64, 40.0],
+    };
+    NewEvent::new(
+        "bench",
+        aggregate,
+        sequence as u64,
+        "NodeMoved",
+        "1.0",
+        &payload,
+        metadata,
+    )
+    .expect("serialisable event")
+}
+
+/// CPU time (user + system) this process used so far, from `/proc/self/stat`.
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name; 100 ticks/s.
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
+
+/// Events per second with `writers` tasks each appending one event at a time to its own aggregate;
+/// returns (events/s, events per commit, CPU µs per event).
+async fn append_throughput(
+    store: &EventStore,
+    writers: usize,
+    serialized: bool,
+) -> (f64, f64, f64) {
     let batches_before = *store.appended().borrow();
+    let cpu_before = cpu_time();
     let started = Instant::now();
     let tasks: Vec<_> = (0..writers)
         .map(|w| {
             let store = store.clone();
             tokio::spawn(async move {
                 let aggregate = format!("w{writers}-{w}");
+                let metadata = EventMetadata {
+                    actor: Actor::system("bench"),
+                    timestamp: Utc::now(),
+                    correlation_id: "b".into(),
+                    causation_id: None,
+                };
                 let mut sequence = 0;
                 while started.elapsed() < RUN_FOR {
                     sequence += 1;
-                    store
-                        .append(vec![event(&aggregate, sequence)])
-                        .await
-                        .expect("append");
+                    let appended = if serialized {
+                        store.append(vec![event(&aggregate, sequence)]).await
+                    } else {
+                        store
+                            .append_new(vec![new_event(&aggregate, sequence, &metadata)])
+                            .await
+                    };
+                    appended.expect("append");
                 }
                 sequence
             })
@@ -51,6 +111,7 @@ async fn append_throughput(store: &EventStore, writers: usize) -> (f64, f64) {
     for task in tasks {
         total += task.await.unwrap();
     }
+    let cpu = (cpu_time() - cpu_before).as_secs_f64() * 1e6 / total.max(1) as f64;
     let batches = store
         .appended()
         .borrow()
@@ -59,6 +120,7 @@ async fn append_throughput(store: &EventStore, writers: usize) -> (f64, f64) {
     (
         total as f64 / started.elapsed().as_secs_f64(),
         total as f64 / batches as f64,
+        cpu,
     )
 }
 
@@ -132,35 +194,61 @@ async fn command_latency(store: &EventStore, writers: usize) -> (f64, f64, f64) 
 
 #[tokio::main]
 async fn main() {
-    let mut backends = vec![Backend::Sqlite];
-    if std::env::var("WEFT_TEST_POSTGRES_URL").is_ok() {
-        backends.push(Backend::Postgres);
-    } else {
-        eprintln!(
-            "WEFT_TEST_POSTGRES_URL not set: Postgres rows skipped (ops/bench/run.sh starts Postgres)"
-        );
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let wants = |word: &str| args.iter().any(|a| a == word);
+    let mut backends = Vec::new();
+    if wants("sqlite") || !wants("postgres") {
+        backends.push(Backend::Sqlite);
     }
+    if wants("postgres") || !wants("sqlite") {
+        if std::env::var("WEFT_TEST_POSTGRES_URL").is_ok() {
+            backends.push(Backend::Postgres);
+        } else {
+            eprintln!(
+                "WEFT_TEST_POSTGRES_URL not set: Postgres rows skipped (ops/bench/run.sh starts Postgres)"
+            );
+        }
+    }
+    let mut writer_counts: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
+    if writer_counts.is_empty() {
+        writer_counts = vec![1, 64];
+    }
+    let latency = !wants("appends");
+    let serialized = wants("serialized");
+    let runs: usize = std::env::var("WEFT_BENCH_RUNS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1);
     println!(
-        "| backend  | writers | appends events/s | target    | events/commit | command p50 ms | command p99 ms | commands/s |"
+        "| backend  | writers | appends events/s | target    | events/commit | cpu µs/event | command p50 ms | command p99 ms | commands/s |"
     );
     println!(
-        "|----------|---------|------------------|-----------|---------------|----------------|----------------|------------|"
+        "|----------|---------|------------------|-----------|---------------|--------------|----------------|----------------|------------|"
     );
     for backend in backends {
-        for writers in [1, 64] {
-            let db = TestDb::of(backend).await;
-            let store = EventStore::open(&db.url).await.unwrap();
-            let (rate, per_batch) = append_throughput(&store, writers).await;
-            let (p50, p99, cps) = command_latency(&store, writers).await;
-            let target = match (backend, writers) {
-                (Backend::Sqlite, 64) => ">= 50,000",
-                (Backend::Postgres, 64) => ">= 20,000",
-                _ => "-",
-            };
-            println!(
-                "| {:<8} | {writers:>7} | {rate:>16.0} | {target:<9} | {per_batch:>13.1} | {p50:>14.2} | {p99:>14.2} | {cps:>10.0} |",
-                format!("{backend:?}").to_lowercase()
-            );
+        for &writers in &writer_counts {
+            for _ in 0..runs {
+                let db = TestDb::of(backend).await;
+                let store = EventStore::open(&db.url).await.unwrap();
+                let (rate, per_batch, cpu) = append_throughput(&store, writers, serialized).await;
+                let (p50, p99, cps) = if latency {
+                    command_latency(&store, writers).await
+                } else {
+                    (f64::NAN, f64::NAN, f64::NAN)
+                };
+                let target = match (backend, writers) {
+                    (Backend::Sqlite, 64) => ">= 50,000",
+                    (Backend::Postgres, 64) => ">= 20,000",
+                    _ => "-",
+                };
+                println!(
+                    "| {:<8} | {writers:>7} | {rate:>16.0} | {target:<9} | {per_batch:>13.1} | {cpu:>12.1} | {p50:>14.2} | {p99:>14.2} | {cps:>10.0} |",
+                    format!("{backend:?}").to_lowercase()
+                );
+            }
         }
     }
 }

@@ -9,7 +9,7 @@ pub mod store;
 pub mod workflows;
 
 pub use error::{CommandError, StoreError};
-pub use store::{Backend, Db, EventStore, LogPosition, StoredEvent, WriterConfig};
+pub use store::{Backend, Db, EventStore, LogPosition, NewEvent, StoredEvent, WriterConfig};
 pub use workflows::{CommandOutcome, Promotion, WorkflowCommands};
 
 #[cfg(feature = "test-support")]

@@ -6,6 +6,7 @@
 //! Readers see events in one global commit order ([`LogPosition`]).
 
 mod db;
+mod new_event;
 mod reader;
 mod repository;
 mod sqlite_reader;
@@ -14,6 +15,7 @@ mod writer;
 use std::sync::Arc;
 
 pub use db::{Backend, Db};
+pub use new_event::NewEvent;
 pub use reader::{LogPosition, StoredEvent};
 pub use writer::WriterConfig;
 
@@ -67,6 +69,21 @@ impl EventStore {
     /// Appends the events of one command atomically. Fails with [`StoreError::Conflict`] when any
     /// `(aggregate, sequence)` is already taken; then nothing of the command is stored.
     pub async fn append(&self, events: Vec<SerializedEvent>) -> Result<(), StoreError> {
+        self.append_slice(&events).await
+    }
+
+    /// Like [`EventStore::append`], borrowing the events (the cqrs-es repository path).
+    pub async fn append_slice(&self, events: &[SerializedEvent]) -> Result<(), StoreError> {
+        let rows = events
+            .iter()
+            .map(NewEvent::from_serialized)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.append_new(rows).await
+    }
+
+    /// Appends events built with [`NewEvent::new`], serialised once by the caller: the cheapest
+    /// way in. Same atomicity and conflict rules as [`EventStore::append`].
+    pub async fn append_new(&self, events: Vec<NewEvent>) -> Result<(), StoreError> {
         if events.is_empty() {
             return Ok(());
         }

@@ -55,7 +55,7 @@ impl PersistedEventRepository for EventStore {
         events: &[SerializedEvent],
         _snapshot_update: Option<(String, Value, usize)>,
     ) -> Result<(), PersistenceError> {
-        Ok(self.append(events.to_vec()).await?)
+        Ok(self.append_slice(events).await?)
     }
 
     async fn stream_events<A: Aggregate>(

@@ -12,10 +12,10 @@ mod sqlite;
 
 use std::collections::HashSet;
 
-use cqrs_es::persist::SerializedEvent;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::db::{Backend, Db};
+use super::new_event::NewEvent;
 use crate::error::StoreError;
 
 /// Tuning of the group-commit writer.
@@ -36,58 +36,38 @@ impl Default for WriterConfig {
     }
 }
 
-type Key = (String, String, i64);
-
-/// One event ready for insertion; serialised by the appending task, not by the writer.
-struct PendingRow {
-    aggregate_type: String,
-    aggregate_id: String,
-    sequence: i64,
-    event_type: String,
-    event_version: String,
-    payload: String,
-    metadata: String,
-}
-
-impl PendingRow {
-    fn key(&self) -> Key {
-        (
-            self.aggregate_type.clone(),
-            self.aggregate_id.clone(),
-            self.sequence,
-        )
-    }
-}
-
+/// The events of one command and where to send its outcome.
 struct Request {
-    events: Vec<PendingRow>,
+    events: Vec<NewEvent>,
     reply: oneshot::Sender<Result<(), StoreError>>,
+}
+
+/// The queue in front of the writer(s).
+enum Queue {
+    /// The SQLite writer thread waits on a std channel (it can wait with a timeout).
+    Sqlite(std::sync::mpsc::Sender<Request>),
+    /// The async Postgres writers share a tokio channel.
+    Postgres(mpsc::Sender<Request>),
 }
 
 /// Sends appends to the writer.
 pub(super) struct WriterHandle {
-    sender: mpsc::Sender<Request>,
+    queue: Queue,
 }
 
 impl WriterHandle {
-    pub(super) async fn append(&self, events: Vec<SerializedEvent>) -> Result<(), StoreError> {
+    pub(super) async fn append(&self, events: Vec<NewEvent>) -> Result<(), StoreError> {
         let (reply, response) = oneshot::channel();
-        let events = events
-            .into_iter()
-            .map(|e| PendingRow {
-                payload: e.payload.to_string(),
-                metadata: e.metadata.to_string(),
-                sequence: e.sequence as i64,
-                aggregate_type: e.aggregate_type,
-                aggregate_id: e.aggregate_id,
-                event_type: e.event_type,
-                event_version: e.event_version,
-            })
-            .collect();
-        self.sender
-            .send(Request { events, reply })
-            .await
-            .map_err(|_| StoreError::WriterStopped)?;
+        let request = Request { events, reply };
+        match &self.queue {
+            Queue::Sqlite(sender) => sender
+                .send(request)
+                .map_err(|_| StoreError::WriterStopped)?,
+            Queue::Postgres(sender) => sender
+                .send(request)
+                .await
+                .map_err(|_| StoreError::WriterStopped)?,
+        }
         response.await.map_err(|_| StoreError::WriterStopped)?
     }
 }
@@ -98,12 +78,19 @@ pub(super) async fn spawn(
     config: WriterConfig,
     appended: watch::Sender<u64>,
 ) -> Result<WriterHandle, StoreError> {
-    let (sender, receiver) = mpsc::channel::<Request>(16_384);
-    match db.backend() {
-        Backend::Sqlite => sqlite::spawn(&db, config, receiver, appended)?,
-        Backend::Postgres => postgres::spawn(&db, config, receiver, appended).await?,
-    }
-    Ok(WriterHandle { sender })
+    let queue = match db.backend() {
+        Backend::Sqlite => {
+            let (sender, receiver) = std::sync::mpsc::channel::<Request>();
+            sqlite::spawn(&db, config, receiver, appended)?;
+            Queue::Sqlite(sender)
+        }
+        Backend::Postgres => {
+            let (sender, receiver) = mpsc::channel::<Request>(16_384);
+            postgres::spawn(&db, config, receiver, appended).await?;
+            Queue::Postgres(sender)
+        }
+    };
+    Ok(WriterHandle { queue })
 }
 
 /// Takes the first request and whatever else is queued, up to `max_events` events.
@@ -128,18 +115,36 @@ fn drain(
 
 /// Rejects requests that claim a slot an earlier request of the same batch claims.
 fn without_overlaps(batch: Vec<Request>) -> Vec<Request> {
-    let mut claimed: HashSet<Key> = HashSet::new();
-    let mut pending = Vec::with_capacity(batch.len());
-    for request in batch {
-        let keys: Vec<Key> = request.events.iter().map(PendingRow::key).collect();
-        if keys.iter().any(|k| claimed.contains(k)) {
-            let _ = request.reply.send(Err(StoreError::Conflict));
-        } else {
-            claimed.extend(keys);
-            pending.push(request);
-        }
+    let overlapping: Vec<bool> = {
+        let mut claimed: HashSet<(&str, &str, i64)> =
+            HashSet::with_capacity(batch.iter().map(|r| r.events.len()).sum());
+        batch
+            .iter()
+            .map(|request| {
+                if request.events.iter().any(|e| claimed.contains(&e.key())) {
+                    true
+                } else {
+                    claimed.extend(request.events.iter().map(NewEvent::key));
+                    false
+                }
+            })
+            .collect()
+    };
+    if !overlapping.contains(&true) {
+        return batch;
     }
-    pending
+    batch
+        .into_iter()
+        .zip(overlapping)
+        .filter_map(|(request, overlaps)| {
+            if overlaps {
+                let _ = request.reply.send(Err(StoreError::Conflict));
+                None
+            } else {
+                Some(request)
+            }
+        })
+        .collect()
 }
 
 /// What one attempt at writing a batch found.

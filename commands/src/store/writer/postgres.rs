@@ -6,9 +6,10 @@ use std::sync::Arc;
 use sqlx::{AnyConnection, Connection, Row as _};
 use tokio::sync::{Mutex, mpsc, watch};
 
-use super::{Attempt, Key, PendingRow, Request, WriterConfig, drain, settle, without_overlaps};
+use super::{Attempt, Request, WriterConfig, drain, settle, without_overlaps};
 use crate::error::StoreError;
 use crate::store::db::Db;
+use crate::store::new_event::NewEvent;
 
 /// Rows per INSERT statement (7 binds each, well under Postgres' 65,535).
 const ROWS_PER_STATEMENT: usize = 1000;
@@ -59,12 +60,12 @@ impl Writer {
     }
 
     async fn try_write(&mut self, pending: &[Request]) -> Result<Attempt, StoreError> {
-        let rows: Vec<(usize, &PendingRow)> = pending
+        let rows: Vec<(usize, &NewEvent)> = pending
             .iter()
             .enumerate()
             .flat_map(|(index, request)| request.events.iter().map(move |event| (index, event)))
             .collect();
-        let mut inserted: HashSet<Key> = HashSet::with_capacity(rows.len());
+        let mut inserted: HashSet<(String, String, i64)> = HashSet::with_capacity(rows.len());
         let mut tx = self.conn.begin().await?;
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let sql = self
@@ -74,23 +75,34 @@ impl Writer {
             let mut query = sqlx::query(sql.as_str());
             for (_, event) in chunk {
                 query = query
-                    .bind(event.aggregate_type.as_str())
-                    .bind(event.aggregate_id.as_str())
-                    .bind(event.sequence)
-                    .bind(event.event_type.as_str())
-                    .bind(event.event_version.as_str())
-                    .bind(event.payload.as_str())
-                    .bind(event.metadata.as_str());
+                    .bind(event.aggregate_type())
+                    .bind(event.aggregate_id())
+                    .bind(event.sequence())
+                    .bind(event.event_type())
+                    .bind(event.event_version())
+                    .bind(event.payload())
+                    .bind(event.metadata());
             }
             for row in query.fetch_all(&mut *tx).await? {
                 inserted.insert((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?));
             }
         }
-        let conflicted: HashSet<usize> = rows
-            .iter()
-            .filter(|(_, event)| !inserted.contains(&event.key()))
-            .map(|(index, _)| *index)
-            .collect();
+        // Every row came back (the usual case): nothing conflicted.
+        let conflicted: HashSet<usize> = if inserted.len() == rows.len() {
+            HashSet::new()
+        } else {
+            rows.iter()
+                .filter(|(_, event)| {
+                    let (aggregate_type, aggregate_id, sequence) = event.key();
+                    !inserted.contains(&(
+                        aggregate_type.to_string(),
+                        aggregate_id.to_string(),
+                        sequence,
+                    ))
+                })
+                .map(|(index, _)| *index)
+                .collect()
+        };
         if conflicted.is_empty() {
             tx.commit().await?;
             Ok(Attempt::Committed)
