@@ -10,6 +10,8 @@ use axum::{Json, Router};
 use serde_json::json;
 use weft_api_graphql::graphql::{self, Api, Limits};
 use weft_api_graphql::static_ui::StaticUi;
+use weft_api_graphql::triggers::Triggers;
+use weft_api_graphql::triggers::webhook::{DEFAULT_BODY_LIMIT, WebhookEndpoints};
 use weft_commands::EventStore;
 use weft_projections::{ProjectionFeed, ProjectionRunner, TableSet};
 
@@ -31,13 +33,26 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         }
     });
     let executions = crate::worker_cmd::execution_service(&store)?;
-    let api = Api::with_executions(store.clone(), feed.clone(), executions);
+    let api = Api::with_executions(store.clone(), feed.clone(), executions.clone());
+    let triggers = Triggers::start(
+        &store,
+        feed.clone(),
+        executions.clone(),
+        api.webhook_routes.clone(),
+    )
+    .await?;
+    let webhooks = WebhookEndpoints {
+        routes: triggers.routes.clone(),
+        executions,
+        body_limit: DEFAULT_BODY_LIMIT,
+    };
     let state = Arc::new(AppState { store, feed });
     let ui = StaticUi::from_env();
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .merge(graphql::router(api, Limits::default()))
+        .merge(webhooks.router())
         .merge(ui.clone().router())
         .with_state(state);
     let listener = tokio::net::TcpListener::bind(config.listen)

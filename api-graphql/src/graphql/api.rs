@@ -1,5 +1,6 @@
 //! What the resolvers use: commands on the event store, the read models and the projection feed.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use weft_commands::{EventStore, WorkflowCommands};
@@ -8,6 +9,7 @@ use weft_executor::service::{ExecutionService, ServiceConfig};
 use weft_projections::{ProjectionFeed, ReadModels, WorkflowRow};
 
 use super::error::ApiError;
+use crate::triggers::routes::WebhookRoutes;
 
 /// How long a mutation's `workflow` field waits for the read models to include the mutation.
 const READ_YOUR_WRITES: Duration = Duration::from_secs(10);
@@ -27,6 +29,8 @@ pub struct Api {
     pub services: WorkflowServices,
     /// Submits, stops and retries executions.
     pub executions: ExecutionService,
+    /// The webhook routes of active workflows (to refuse activations whose paths clash).
+    pub webhook_routes: Arc<WebhookRoutes>,
 }
 
 impl Api {
@@ -51,6 +55,7 @@ impl Api {
             feed,
             services,
             executions,
+            webhook_routes: Arc::new(WebhookRoutes::new()),
         }
     }
 

@@ -17,6 +17,8 @@ use weft_projections::ProjectionError;
 pub const VALIDATION: &str = "VALIDATION";
 /// Code of a missing workflow or version.
 pub const NOT_FOUND: &str = "NOT_FOUND";
+/// Code of a request that clashes with the current state (the command errors' `CONFLICT`).
+pub const CONFLICT: &str = "CONFLICT";
 /// Code of a failure on the server's side.
 pub const INTERNAL: &str = "INTERNAL";
 
@@ -35,6 +37,9 @@ pub enum ApiError {
     /// An argument is invalid.
     #[error("{0}")]
     Invalid(String),
+    /// The request clashes with other state (e.g. a webhook path another workflow serves).
+    #[error("{0}")]
+    Clash(String),
     /// The server failed.
     #[error("{0}")]
     Internal(String),
@@ -48,6 +53,7 @@ impl ApiError {
             Self::ReadModel(_) | Self::Internal(_) => INTERNAL,
             Self::WorkflowNotFound(_) => NOT_FOUND,
             Self::Invalid(_) => VALIDATION,
+            Self::Clash(_) => CONFLICT,
         }
     }
 

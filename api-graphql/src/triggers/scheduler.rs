@@ -1,8 +1,7 @@
 //! Fires Schedule Trigger nodes of active workflows.
 //!
 //! Every `weft serve` process runs a scheduler; a due time fires once across all of them because
-//! its execution id is derived from (workflow, node, due time): the first process appends the
-//! execution's first event, the others find the stream taken and skip. A run missed while no
+//! each process first claims it (see [`super::fire`]): the first claim wins, the others skip. A run missed while no
 //! process was up fires once at start-up when its due time lies within the catch-up window and
 //! after the workflow's last change; older misses are skipped (documented in the README).
 
@@ -34,24 +33,10 @@ pub struct ScheduledRun {
     pub item: Value,
 }
 
-impl ScheduledRun {
-    /// The execution id of this run: the same in every process.
-    pub fn execution_id(&self) -> String {
-        let name = format!(
-            "schedule/{}/{}/{}",
-            self.workflow_id,
-            self.node_id,
-            self.due.timestamp_millis()
-        );
-        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, name.as_bytes()).to_string()
-    }
-}
-
 /// Starts the execution of a due schedule.
 #[async_trait]
 pub trait FireSchedule: Send + Sync {
-    /// Queues the run under [`ScheduledRun::execution_id`]; a run another process queued already
-    /// is not an error.
+    /// Starts the run unless another process started it already.
     async fn fire(&self, run: ScheduledRun);
 }
 
@@ -283,25 +268,6 @@ mod tests {
         assert_eq!(due[0].item["Hour"], "10");
         assert_eq!(scheduler.earliest_next(), Some(at(11, 0, 0)));
         assert!(scheduler.take_due(at(10, 30, 0)).is_empty());
-    }
-
-    #[test]
-    fn execution_ids_are_the_same_in_every_process_and_differ_per_due_time() {
-        let run = |due| ScheduledRun {
-            workflow_id: "wf".into(),
-            version: 1,
-            node_id: "s".into(),
-            due,
-            item: Value::Null,
-        };
-        assert_eq!(
-            run(at(10, 0, 0)).execution_id(),
-            run(at(10, 0, 0)).execution_id()
-        );
-        assert_ne!(
-            run(at(10, 0, 0)).execution_id(),
-            run(at(11, 0, 0)).execution_id()
-        );
     }
 
     #[test]

@@ -153,7 +153,7 @@ fn descriptions() -> Vec<NodeTypeDescription> {
             "Respond to Webhook",
             "Sends the HTTP response for the webhook that started the run.",
             Flow,
-            &[1.0, 1.1],
+            &[1.0, 1.1, 1.2, 1.3, 1.4, 1.5],
         ),
         simple(
             "n8n-nodes-base.set",
@@ -169,7 +169,7 @@ fn descriptions() -> Vec<NodeTypeDescription> {
                 "If",
                 "Routes items to true or false by conditions.",
                 Flow,
-                &[1.0, 2.0, 2.1, 2.2],
+                &[1.0, 2.0, 2.1, 2.2, 2.3],
             )
         },
         Spec {

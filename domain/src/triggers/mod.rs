@@ -8,7 +8,7 @@ mod webhook;
 
 pub use error::TriggerError;
 pub use schedule::Schedule;
-pub use webhook::{WebhookPath, WebhookSpec};
+pub use webhook::{ResponseData, ResponseMode, WebhookPath, WebhookSpec};
 
 use crate::definition::{Node, WorkflowDefinition};
 

@@ -9,7 +9,7 @@ use weft_domain::workflow::WorkflowAction;
 use super::{WorkflowChange, execute};
 use crate::graphql::actor::RequestContext;
 use crate::graphql::api::Api;
-use crate::graphql::error::ApiResult;
+use crate::graphql::error::{ApiError, ApiResult};
 use crate::graphql::types::enums::Environment;
 use crate::graphql::types::inputs::decode;
 use crate::graphql::types::workflow::{Workflow, version_arg};
@@ -112,6 +112,14 @@ impl LifecycleMutations {
         workflow_id: ID,
         expected_version: Option<i32>,
     ) -> Result<WorkflowChange> {
+        let api = ctx.data_unchecked::<Api>();
+        let current = api.commands.load(&workflow_id).await.api()?;
+        if let Some(clash) = api
+            .webhook_routes
+            .conflict(&workflow_id, &current.definition)
+        {
+            return Err(ApiError::Clash(clash).into_graphql());
+        }
         execute(
             ctx,
             workflow_id,

@@ -1,0 +1,429 @@
+//! Webhooks and schedules end to end on real `weft serve` processes, on SQLite and Postgres:
+//! response modes, the draft (`/webhook-test`) versus the active version, clear 4xx answers,
+//! a schedule firing and firing once per due time when two processes share one Postgres.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use weft_commands::Backend;
+use weft_commands::testing::TestDb;
+
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// A `weft serve` process on a free port, killed on drop.
+struct Weft {
+    child: Child,
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Drop for Weft {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Weft {
+    async fn start(db: &TestDb, data_dir: &std::path::Path) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_weft"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("WEFT_DATA_DIR", data_dir)
+            .env("WEFT_DATABASE_URL", &db.url)
+            .env("WEFT_LOG", "warn")
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start weft serve");
+        let weft = Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            http: reqwest::Client::new(),
+        };
+        let deadline = Instant::now() + PATIENCE;
+        while weft
+            .http
+            .get(format!("{}/readyz", weft.base))
+            .send()
+            .await
+            .map(|r| !r.status().is_success())
+            .unwrap_or(true)
+        {
+            assert!(Instant::now() < deadline, "weft serve did not become ready");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        weft
+    }
+
+    async fn graphql(&self, query: &str, variables: Value) -> Value {
+        let response: Value = self
+            .http
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(response.get("errors").is_none(), "{response}");
+        response["data"].clone()
+    }
+
+    async fn graphql_error(&self, query: &str, variables: Value) -> Value {
+        let response: Value = self
+            .http
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        response["errors"][0].clone()
+    }
+
+    /// Imports a Weft document and returns the workflow id.
+    async fn import(&self, document: Value) -> String {
+        let data = self
+            .graphql(
+                "mutation($d: JSON!) { importWorkflow(document: $d) { workflowId } }",
+                json!({ "d": document }),
+            )
+            .await;
+        data["importWorkflow"]["workflowId"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    async fn activate(&self, id: &str) {
+        self.graphql(
+            "mutation($id: ID!) { activateWorkflow(workflowId: $id) { version } }",
+            json!({ "id": id }),
+        )
+        .await;
+    }
+
+    async fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    /// Retries a request until its status is not 404 (the route table follows the projection
+    /// asynchronously after a mutation).
+    async fn request_routed(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let answer = self.request(method.clone(), path, body.clone()).await;
+            if answer.0 != 404 || Instant::now() > deadline {
+                return answer;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+fn node(id: &str, node_type: &str, x: f64, parameters: Value) -> Value {
+    json!({
+        "id": id, "name": id, "type": format!("n8n-nodes-base.{node_type}"), "typeVersion": 1,
+        "position": [x, 0.0], "parameters": parameters
+    })
+}
+
+fn link(source: &str, output: u32, target: &str) -> Value {
+    json!({ "source": source, "sourceOutput": output, "target": target, "targetInput": 0, "kind": "main" })
+}
+
+/// Webhook → Set (total = a + b) → If total > 10 → Respond big / Respond small.
+fn respond_workflow(path: &str) -> Value {
+    let set = json!({
+        "mode": "manual",
+        "assignments": { "assignments": [
+            { "id": "t", "name": "total", "value": "={{ $json.body.a + $json.body.b }}", "type": "number" }
+        ] },
+        "options": {}
+    });
+    let condition = json!({
+        "conditions": {
+            "options": { "caseSensitive": true, "leftValue": "", "typeValidation": "strict" },
+            "conditions": [{ "id": "c", "leftValue": "={{ $json.total }}", "rightValue": 10,
+                             "operator": { "type": "number", "operation": "gt" } }],
+            "combinator": "and"
+        },
+        "options": {}
+    });
+    let respond = |branch: &str| {
+        json!({ "respondWith": "json",
+                "responseBody": format!("={{{{ {{ \"branch\": \"{branch}\", \"total\": $json.total }} }}}}"),
+                "options": {} })
+    };
+    let mut set_node = node("Total", "set", 200.0, set);
+    set_node["typeVersion"] = json!(3.4);
+    let mut if_node = node("Big", "if", 400.0, condition);
+    if_node["typeVersion"] = json!(2);
+    json!({
+        "name": format!("respond {path}"),
+        "nodes": [
+                node("Hook", "webhook", 0.0, json!({ "httpMethod": "POST", "path": path, "responseMode": "responseNode" })),
+                set_node,
+                if_node,
+                node("Respond big", "respondToWebhook", 600.0, respond("big")),
+                node("Respond small", "respondToWebhook", 600.0, respond("small")),
+            ],
+            "connections": [
+                link("Hook", 0, "Total"), link("Total", 0, "Big"),
+                link("Big", 0, "Respond big"), link("Big", 1, "Respond small"),
+            ]
+    })
+}
+
+/// Webhook (mode from the caller) → Set `greeting`.
+fn last_node_workflow(path: &str, mode: &str) -> Value {
+    let set = json!({
+        "mode": "manual",
+        "assignments": { "assignments": [
+            { "id": "g", "name": "greeting", "value": "=hello {{ $json.query.name }}", "type": "string" }
+        ] },
+        "options": {}
+    });
+    let mut set_node = node("Greet", "set", 200.0, set);
+    set_node["typeVersion"] = json!(3.4);
+    json!({
+        "name": format!("greet {path}"),
+        "nodes": [
+                node("Hook", "webhook", 0.0, json!({ "httpMethod": "GET", "path": path, "responseMode": mode })),
+                set_node,
+            ],
+            "connections": [link("Hook", 0, "Greet")]
+    })
+}
+
+async fn webhooks_answer_by_response_mode(backend: Backend) {
+    let db = TestDb::of(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let weft = Weft::start(&db, dir.path()).await;
+    use reqwest::Method;
+
+    let respond = weft.import(respond_workflow("orders/:shop")).await;
+    // Not active yet: production answers 404 with the reason, the draft answers on /webhook-test.
+    let (status, body) = weft
+        .request(
+            Method::POST,
+            "/webhook/orders/s1",
+            Some(json!({"a": 7, "b": 5})),
+        )
+        .await;
+    assert_eq!(status, 404, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("no active workflow"),
+        "{body}"
+    );
+    let (status, body) = weft
+        .request_routed(
+            Method::POST,
+            "/webhook-test/orders/s1",
+            Some(json!({"a": 7, "b": 5})),
+        )
+        .await;
+    assert_eq!((status, body), (200, json!({"branch": "big", "total": 12})));
+
+    weft.activate(&respond).await;
+    let (status, body) = weft
+        .request_routed(
+            Method::POST,
+            "/webhook/orders/s1",
+            Some(json!({"a": 1, "b": 2})),
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (200, json!({"branch": "small", "total": 3}))
+    );
+
+    // Wrong method and bad bodies: clear 4xx, nothing runs.
+    let (status, body) = weft.request(Method::GET, "/webhook/orders/s1", None).await;
+    assert_eq!(status, 405, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("POST"), "{body}");
+    let bad = weft
+        .http
+        .post(format!("{}/webhook/orders/s1", weft.base))
+        .header("content-type", "application/json")
+        .body("{\"a\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status().as_u16(), 400);
+    assert!(bad.text().await.unwrap().contains("invalid JSON body"));
+    let huge = weft
+        .http
+        .post(format!("{}/webhook/orders/s1", weft.base))
+        .header("content-type", "text/plain")
+        .body(vec![b'x'; 17 * 1024 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(huge.status().as_u16(), 413);
+
+    // "When last node finishes" answers with the last node's first item; "immediately" with 202
+    // and the execution id.
+    let greet = weft.import(last_node_workflow("greet", "lastNode")).await;
+    weft.activate(&greet).await;
+    let (status, body) = weft
+        .request_routed(Method::GET, "/webhook/greet?name=ada", None)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["greeting"], "hello ada");
+    let later = weft.import(last_node_workflow("later", "onReceived")).await;
+    weft.activate(&later).await;
+    let (status, body) = weft
+        .request_routed(Method::GET, "/webhook/later?name=bo", None)
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let execution_id = body["executionId"].as_str().unwrap().to_string();
+    assert!(!execution_id.is_empty());
+
+    // A second active workflow may not take a path that is already served.
+    let clash = weft.import(last_node_workflow("greet", "lastNode")).await;
+    let error = weft
+        .graphql_error(
+            "mutation($id: ID!) { activateWorkflow(workflowId: $id) { version } }",
+            json!({ "id": clash }),
+        )
+        .await;
+    assert_eq!(error["extensions"]["code"], "CONFLICT", "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("/webhook/greet"),
+        "{error}"
+    );
+}
+
+/// A Schedule Trigger every second → Set; returns the workflow id.
+async fn every_second(weft: &Weft) -> String {
+    let set = json!({
+        "mode": "manual",
+        "assignments": { "assignments": [
+            { "id": "s", "name": "second", "value": "={{ $json.Second }}", "type": "string" }
+        ] },
+        "options": {}
+    });
+    let mut set_node = node("Stamp", "set", 200.0, set);
+    set_node["typeVersion"] = json!(3.4);
+    let id = weft
+        .import(json!({
+            "name": "every second",
+                "nodes": [
+                    node("Tick", "scheduleTrigger", 0.0, json!({ "rule": { "interval": [
+                        { "field": "seconds", "secondsInterval": 1 }
+                    ] } })),
+                    set_node,
+                ],
+                "connections": [link("Tick", 0, "Stamp")]
+        }))
+        .await;
+    weft.activate(&id).await;
+    id
+}
+
+async fn scheduled_executions(db: &TestDb) -> Vec<(String, String)> {
+    use sqlx::Row;
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    let rows = sqlx::query("SELECT id, status FROM executions WHERE trigger_kind = 'schedule'")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| (r.try_get("id").unwrap(), r.try_get("status").unwrap()))
+        .collect()
+}
+
+async fn a_schedule_fires_and_its_runs_succeed(backend: Backend) {
+    let db = TestDb::of(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let weft = Weft::start(&db, dir.path()).await;
+    every_second(&weft).await;
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let runs = scheduled_executions(&db).await;
+        let done = runs
+            .iter()
+            .filter(|(_, status)| status == "succeeded")
+            .count();
+        if done >= 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "schedule did not fire: {runs:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+weft_commands::on_both_backends!(
+    webhooks_answer_by_response_mode,
+    a_schedule_fires_and_its_runs_succeed
+);
+
+/// Two processes on one Postgres both schedule the workflow; each due time runs once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_fire_each_due_time_once() {
+    let db = TestDb::postgres().await;
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = Weft::start(&db, dir_a.path()).await;
+    let b = Weft::start(&db, dir_b.path()).await;
+    every_second(&a).await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    drop(a);
+    drop(b);
+    use sqlx::Row;
+    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    let fired: i64 = sqlx::query("SELECT COUNT(*) FROM schedule_fires")
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+        .try_get(0)
+        .unwrap();
+    let queued: i64 = sqlx::query(
+        "SELECT COUNT(*) FROM events WHERE aggregate_type = 'execution' AND event_type = 'ExecutionQueued'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap()
+    .try_get(0)
+    .unwrap();
+    assert!(fired >= 2, "the schedule fired {fired} times in 4 s");
+    assert_eq!(queued, fired, "every claimed due time ran exactly once");
+}
