@@ -215,6 +215,12 @@ describe('editor', () => {
   });
 
   it('edits parameters in the generated form, with an expression', async () => {
+    // Sample input for expressions: an item pinned on the trigger that feeds this node.
+    const trigger = (await definition(workflowId)).definition.nodes.find((n) => n.name === 'Manual Trigger');
+    await weft.graphql(
+      `mutation($w: ID!, $n: ID!, $items: JSON) { pinData(workflowId: $w, nodeId: $n, items: $items) { version } }`,
+      { w: workflowId, n: trigger.id, items: [{ json: { name: 'Ada', city: 'London' } }] },
+    );
     const { page } = await newPage();
     await page.goto(`${weft.base}/workflows/${encodeURIComponent(workflowId)}`);
     await node(page, 'Edit Fields (Set)').dblclick();
@@ -223,12 +229,18 @@ describe('editor', () => {
     await details.getByRole('button', { name: 'Add assignments' }).click();
     await details.getByRole('textbox', { name: 'Name', exact: true }).fill('greeting');
     await details.getByRole('button', { name: 'Value: use an expression' }).click();
-    await details.getByRole('textbox', { name: 'Value', exact: true }).fill('{{ $json.name }}');
+    const value = details.getByRole('textbox', { name: 'Value', exact: true });
+    await value.fill('Hi {{ $json.');
+    // Completions list the sample item's fields; picking one inserts it.
+    await details.getByRole('option', { name: '$json.name' }).click();
+    await value.press('End');
+    await value.pressSequentially(' }}');
+    await details.getByTestId('expression-preview').filter({ hasText: 'Result: Hi Ada' }).waitFor();
     await screenshot(page, 'node-details');
     await details.getByRole('button', { name: 'Close node details' }).click();
     await saved(page);
     const set = (await definition(workflowId)).definition.nodes.find((n) => n.name === 'Edit Fields (Set)');
-    assert.deepEqual(set.parameters.assignments.assignments, [{ name: 'greeting', value: '={{ $json.name }}', type: 'string' }]);
+    assert.deepEqual(set.parameters.assignments.assignments, [{ name: 'greeting', value: '=Hi {{ $json.name }}', type: 'string' }]);
 
     // Settings: disable the node.
     await node(page, 'Edit Fields (Set)').dblclick();

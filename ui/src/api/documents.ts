@@ -19,7 +19,7 @@ export const WORKFLOW = gql`
       id name description environment active archived version
       definition {
         version nodes { ${NODE_FIELDS} } connections { ${CONNECTION_FIELDS} }
-        settings { timezone errorWorkflow timeoutSeconds executionOrder } variables
+        settings { timezone errorWorkflow timeoutSeconds executionOrder } variables pinData
       }
     }
   }

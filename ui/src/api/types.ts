@@ -50,6 +50,8 @@ export interface Definition {
   /** Present where the query asks for them (the editor's load). */
   settings?: WorkflowSettings;
   variables?: Record<string, unknown>;
+  /** Pinned items by node id (`[{json: …}]`). */
+  pinData?: Record<string, { json?: Record<string, unknown> }[]>;
 }
 
 export interface WorkflowSummary {

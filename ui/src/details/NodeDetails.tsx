@@ -5,8 +5,12 @@ import type { NodeType, OnError, ParameterSpec, WfNode } from '../api/types';
 import type { NodeChanges } from '../editor/model';
 import { validateAll, type Values } from './form';
 import { ParameterForm } from './ParameterForm';
+import { ExpressionScope } from './ExpressionInput';
+import type { ExpressionContext } from './expression';
 
 interface Props {
+  /** What expressions in this node can see. */
+  scope: ExpressionContext;
   node: WfNode;
   type: NodeType | undefined;
   editable: boolean;
@@ -17,7 +21,7 @@ interface Props {
 
 const SAVE_AFTER_MS = 400;
 
-export default function NodeDetails({ node, type, editable, onChange, onClose }: Props) {
+export default function NodeDetails({ scope, node, type, editable, onChange, onClose }: Props) {
   const [tab, setTab] = useState<'parameters' | 'settings' | 'docs'>('parameters');
   const [draft, setDraft] = useState<Values>(node.parameters);
   const dirty = useRef(false);
@@ -72,7 +76,9 @@ export default function NodeDetails({ node, type, editable, onChange, onClose }:
         <div className="details-body">
           {type?.description && <p className="muted">{type.description}</p>}
           {type ? (
-            <ParameterForm specs={type.parameters} values={draft} editable={editable} onChange={editParameters} />
+            <ExpressionScope.Provider value={scope}>
+              <ParameterForm specs={type.parameters} values={draft} editable={editable} onChange={editParameters} />
+            </ExpressionScope.Provider>
           ) : (
             <p className="error">This node type is not in the catalog, so its parameters cannot be edited here.</p>
           )}

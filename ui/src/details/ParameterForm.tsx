@@ -1,6 +1,7 @@
 /** A form generated from a node type's parameter schema; every field can switch to an expression. */
 import { lazy, Suspense, useState } from 'react';
 import type { ParameterSpec } from '../api/types';
+import { ExpressionInput } from './ExpressionInput';
 import { isExpression, newEntry, parseJsonField, setValue, toggleExpression, validate, valueOf, visibleFields, type Values } from './form';
 
 const CodeEditor = lazy(() => import('./CodeEditor'));
@@ -62,21 +63,6 @@ function Field({ spec, id, value, editable, onChange }: FieldProps) {
       {spec.description && <p className="help">{spec.description}</p>}
       {error && <p className="field-error" role="alert">{error}</p>}
     </div>
-  );
-}
-
-function ExpressionInput({ id, value, editable, onChange }: { id: string; value: string; editable: boolean; onChange(v: unknown): void }) {
-  return (
-    <textarea
-      id={id}
-      className="expression-input"
-      rows={2}
-      value={value.slice(1)}
-      readOnly={!editable}
-      spellCheck={false}
-      placeholder="{{ $json.field }}"
-      onChange={(event) => onChange(`=${event.target.value}`)}
-    />
   );
 }
 

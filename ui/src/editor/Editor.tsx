@@ -16,6 +16,7 @@ import { connectionFromHandles, syncFlowNodes, toEdge } from './flow';
 import { connectionId, freeSpot, newNode, sameConnection, type Command } from './model';
 import { DRAG_TYPE, NodeLibrary } from './NodeLibrary';
 import { tidyUp } from './layout';
+import { contextFor } from '../details/expression';
 import { WorkflowSettingsDialog } from './WorkflowSettingsDialog';
 import { nextEnvironment, PromoteDialog } from '../versions/PromoteDialog';
 import { copyNodes, pasteNodes } from './clipboard';
@@ -319,6 +320,7 @@ function EditorCanvas({ sync, types, showVersions }: { sync: WorkflowSync; types
           {detailsNode && (
             <NodeDetails
               key={detailsNode.id}
+              scope={contextFor(detailsNode.id, graph, workflow.definition.pinData ?? {}, workflow.definition.variables ?? {})}
               node={detailsNode}
               type={typesByName.get(detailsNode.type)}
               editable={editable}
