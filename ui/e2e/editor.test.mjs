@@ -327,6 +327,46 @@ describe('promotion and tidy-up', () => {
   });
 });
 
+describe('webhook workflow', () => {
+  it('is built in the editor and answers its test URL with the last node’s output', async () => {
+    const { page } = await newPage();
+    await createWorkflow(page, 'Greeter');
+    await addFromLibrary(page, 'webhook');
+    await node(page, 'Webhook').dblclick();
+    const hook = page.getByRole('complementary', { name: 'Node details: Webhook' });
+    await hook.getByText('Set a path to get this webhook').waitFor();
+    await hook.getByLabel('HTTP Method').selectOption('POST');
+    await hook.getByRole('textbox', { name: 'Path', exact: true }).fill('e2e-greet');
+    await hook.getByLabel('Respond').selectOption('lastNode');
+    await hook.getByText(/webhook-test\/e2e-greet/).waitFor();
+    await hook.getByRole('button', { name: 'Close node details' }).click();
+
+    // With the webhook selected, the new Set node is connected after it.
+    await node(page, 'Webhook').click();
+    await page.keyboard.press('Tab');
+    await page.getByLabel('Search nodes').fill('edit fields');
+    await page.getByLabel('Search nodes').press('Enter');
+    await node(page, 'Edit Fields (Set)').dblclick();
+    const set = page.getByRole('complementary', { name: 'Node details: Edit Fields (Set)' });
+    await set.getByRole('button', { name: 'Add assignments' }).click();
+    await set.getByRole('textbox', { name: 'Name', exact: true }).fill('greeting');
+    await set.getByRole('button', { name: 'Value: use an expression' }).click();
+    await set.getByRole('textbox', { name: 'Value', exact: true }).fill('Hello {{ $json.body.name }}');
+    await set.getByRole('button', { name: 'Close node details' }).click();
+    await saved(page);
+    await screenshot(page, 'webhook-workflow');
+
+    const response = await fetch(`${weft.base}/webhook-test/e2e-greet`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Ada' }),
+    });
+    const text = await response.text();
+    assert.equal(response.status, 200, text);
+    assert.match(text, /Hello Ada/);
+  });
+});
+
 describe('workflow settings', () => {
   it('saves settings and variables, and explains why a workflow without triggers cannot be activated', async () => {
     const { page } = await newPage();

@@ -75,6 +75,7 @@ export default function NodeDetails({ scope, node, type, editable, onChange, onC
       {tab === 'parameters' && (
         <div className="details-body">
           {type?.description && <p className="muted">{type.description}</p>}
+          {type?.trigger === 'webhook' && <WebhookUrls path={String(draft.path ?? '')} method={String(draft.httpMethod ?? 'GET')} />}
           {type ? (
             <ExpressionScope.Provider value={scope}>
               <ParameterForm specs={type.parameters} values={draft} editable={editable} onChange={editParameters} />
@@ -179,6 +180,19 @@ function NodeDocs({ type }: { type: NodeType | undefined }) {
       <h3>Parameters</h3>
       {type.parameters.length ? describe(type.parameters) : <p className="muted">None.</p>}
       <p className="muted">Values starting with <code>=</code> are expressions: <code>{'{{ $json.field }}'}</code> reads the current item.</p>
+    </div>
+  );
+}
+
+/** The URLs that start this workflow: production (active workflows) and test (the current draft). */
+function WebhookUrls({ path, method }: { path: string; method: string }) {
+  const clean = path.replace(/^\/+/, '');
+  if (!clean) return <p className="field-error">Set a path to get this webhook's URLs.</p>;
+  const origin = window.location.origin;
+  return (
+    <div className="webhook-urls" aria-label="Webhook URLs">
+      <div><span className="muted">Test URL (runs the current draft):</span> <code>{method} {origin}/webhook-test/{clean}</code></div>
+      <div><span className="muted">Production URL (once the workflow is active):</span> <code>{method} {origin}/webhook/{clean}</code></div>
     </div>
   );
 }
