@@ -54,6 +54,15 @@ async function waitForCount(locator, count) {
   }
 }
 
+/** Waits until the canvas stops moving (after a fit-view animation). */
+async function settled(page) {
+  await page.waitForFunction(() => new Promise((resolve) => {
+    const read = () => document.querySelector('.react-flow__viewport')?.style.transform;
+    const before = read();
+    setTimeout(() => resolve(read() === before), 300);
+  }));
+}
+
 const node = (page, name) => page.locator(`.react-flow__node:has([data-node-name="${name}"])`);
 
 async function addFromLibrary(page, search) {
@@ -317,6 +326,7 @@ describe('promotion and tidy-up', () => {
     await node(page, 'Code').waitFor();
     await page.getByRole('button', { name: 'Tidy up' }).click();
     await saved(page);
+    await settled(page);
     const id = decodeURIComponent(new URL(page.url()).pathname.split('/')[2]);
     const xs = (await definition(id)).definition.nodes.map((n) => n.position.x);
     assert.equal(new Set(xs).size, 1, 'unconnected nodes share the first column');

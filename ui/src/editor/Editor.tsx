@@ -299,6 +299,7 @@ function EditorCanvas({ sync, types, showVersions }: { sync: WorkflowSync; types
             deleteKeyCode={editable ? ['Delete', 'Backspace'] : null}
             multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
             selectionOnDrag={false}
+            zoomOnDoubleClick={false}
             fitView
             fitViewOptions={{ maxZoom: 1 }}
             minZoom={0.1}
