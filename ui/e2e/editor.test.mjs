@@ -450,3 +450,15 @@ describe('workflow list', () => {
     await page.getByTestId('workflow-row').filter({ hasText: 'From n8n' }).waitFor();
   });
 });
+
+describe('long lists', () => {
+  it('loads the next page of workflows on demand', async () => {
+    for (let i = 0; i < 105; i++) await weft.graphql(`mutation($n: String!) { createWorkflow(name: $n) { workflowId } }`, { n: `Bulk ${i}` });
+    const { page } = await newPage();
+    await page.goto(`${weft.base}/workflows?q=Bulk`);
+    await waitForCount(page.getByTestId('workflow-row'), 100);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await waitForCount(page.getByTestId('workflow-row'), 105);
+    await page.getByRole('button', { name: 'Load more' }).waitFor({ state: 'detached' });
+  });
+});

@@ -102,7 +102,29 @@ export function WorkflowList() {
     if (data) notify('info', `${workflow.name} was restored.`);
   }
 
-  const items = result.data?.workflows.items ?? [];
+  // Later pages, fetched with "Load more"; they belong to one tab and search.
+  const listKey = `${tab.id}|${search}`;
+  const [more, setMore] = useState<{ key: string; items: WorkflowSummary[]; cursor: string | null; loading: boolean }>({ key: '', items: [], cursor: null, loading: false });
+  const extra = more.key === listKey ? more : { key: listKey, items: [], cursor: null, loading: false };
+  const firstPage = result.data?.workflows.items ?? [];
+  const items = [...firstPage, ...extra.items.filter((w) => !firstPage.some((f) => f.id === w.id))];
+  const cursor = extra.items.length ? extra.cursor : (result.data?.workflows.nextCursor ?? null);
+
+  async function loadMore() {
+    if (!cursor) return;
+    setMore({ ...extra, loading: true });
+    const response = await client
+      .query(WORKFLOWS, { environment: tab.environment, search: search || null, archived: tab.archived, after: cursor }, { requestPolicy: 'network-only' })
+      .toPromise();
+    if (response.error) {
+      notify('error', `Could not load more workflows: ${toApiError(response.error).message}`);
+      setMore({ ...extra, loading: false });
+      return;
+    }
+    const page = (response.data as { workflows: { items: WorkflowSummary[]; nextCursor: string | null } }).workflows;
+    setMore({ key: listKey, items: [...extra.items, ...page.items], cursor: page.nextCursor, loading: false });
+  }
+
   return (
     <section className="workflows">
       <div className="toolbar">
@@ -184,6 +206,11 @@ export function WorkflowList() {
             ))}
           </tbody>
         </table>
+      )}
+      {cursor && (
+        <button type="button" className="load-more" disabled={extra.loading} onClick={loadMore}>
+          {extra.loading ? 'Loading…' : 'Load more'}
+        </button>
       )}
       {importing && (
         <ImportDialog
