@@ -57,9 +57,9 @@ async function waitForCount(locator, count) {
 /** Waits until the canvas stops moving (after a fit-view animation). */
 async function settled(page) {
   await page.waitForFunction(() => new Promise((resolve) => {
-    const read = () => document.querySelector('.react-flow__viewport')?.style.transform;
-    const before = read();
-    setTimeout(() => resolve(read() === before), 300);
+    const viewport = document.querySelector('.react-flow__viewport');
+    const start = viewport?.style.transform;
+    setTimeout(() => resolve(viewport?.style.transform === start), 300);
   }));
 }
 

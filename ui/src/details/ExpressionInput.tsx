@@ -1,5 +1,5 @@
 /** An expression field: the template, completions for the path being typed, and a preview. */
-import { createContext, useContext, useMemo, useRef, useState } from 'react';
+import { createContext, useContext, useRef, useState } from 'react';
 import { completions, previewExpression, tokenBefore, type ExpressionContext } from './expression';
 
 /** What expressions in the open node can see (provided by the node details panel). */
@@ -11,8 +11,8 @@ export function ExpressionInput({ id, value, editable, onChange }: { id: string;
   const [cursor, setCursor] = useState<number | null>(null);
   const area = useRef<HTMLTextAreaElement>(null);
   const token = cursor === null ? null : tokenBefore(text, cursor);
-  const suggestions = useMemo(() => (token === null ? [] : completions(token, scope).slice(0, 8)), [token, scope]);
-  const preview = useMemo(() => previewExpression(text, scope), [text, scope]);
+  const suggestions = token === null ? [] : completions(token, scope).slice(0, 8);
+  const preview = previewExpression(text, scope);
 
   function accept(completion: string) {
     if (cursor === null || token === null) return;

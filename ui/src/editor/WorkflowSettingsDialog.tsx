@@ -61,8 +61,8 @@ export function WorkflowSettingsDialog({ workflow, version, editable, onClose, o
     if (JSON.stringify(next) !== JSON.stringify({ ...DEFAULTS, ...settings, __typename: undefined })) steps.push(['settings', CHANGE_SETTINGS, { settings: next }]);
     const parsedVariables = JSON.parse(variables || '{}');
     if (JSON.stringify(parsedVariables) !== JSON.stringify(workflow.definition.variables ?? {})) steps.push(['variables', SET_VARIABLES, { variables: parsedVariables }]);
-    for (const [what, mutation, variables] of steps) {
-      const response = await client.mutation(mutation as typeof DESCRIBE_WORKFLOW, { workflowId: workflow.id, expectedVersion: current, ...variables }).toPromise();
+    for (const [what, mutation, input] of steps) {
+      const response = await client.mutation(mutation as typeof DESCRIBE_WORKFLOW, { workflowId: workflow.id, expectedVersion: current, ...input }).toPromise();
       if (response.error) {
         setBusy(false);
         return setError(`Could not save the ${what}: ${toApiError(response.error).message}`);
