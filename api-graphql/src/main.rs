@@ -1,5 +1,6 @@
 //! The `weft` binary: server, worker and command-line client in one.
 
+mod cli;
 mod config;
 mod projections_cmd;
 mod run_cmd;
@@ -19,6 +20,8 @@ use config::ConfigArgs;
 struct Cli {
     #[command(flatten)]
     config: ConfigArgs,
+    #[command(flatten)]
+    client: cli::ClientArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -32,18 +35,18 @@ enum Command {
     Run {
         /// The workflow file.
         file: PathBuf,
-        /// Input items for the start node (JSON; an array gives one item per element).
+        /// Input items for the start node (JSON; an array gives one item per element). With the
+        /// global `--json`, prints `{"status", "runData"}` as JSON.
         #[arg(long)]
         input: Option<String>,
-        /// Print `{"status", "runData"}` as JSON.
-        #[arg(long)]
-        json: bool,
     },
     /// Maintain the read models.
     Projections {
         #[command(subcommand)]
         action: ProjectionsAction,
     },
+    #[command(flatten)]
+    Client(cli::ClientCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -80,6 +83,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Projections {
             action: ProjectionsAction::Rebuild { verify },
         } => projections_cmd::rebuild(config, verify).await,
-        Command::Run { file, input, json } => run_cmd::run(&file, input.as_deref(), json).await,
+        Command::Run { file, input } => {
+            run_cmd::run(&file, input.as_deref(), cli.client.json).await
+        }
+        Command::Client(command) => cli::run(&cli.client, command).await,
     }
 }

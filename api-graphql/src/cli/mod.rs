@@ -1,0 +1,97 @@
+//! The `weft` client commands: talk to a running server over GraphQL (`WEFT_URL`, authenticated
+//! by `WEFT_API_KEY` or `WEFT_TOKEN`). Tables by default, `--json` for scripts; a failure exits
+//! non-zero with one line naming the reason.
+
+mod client;
+mod output;
+mod workflows;
+
+use std::path::PathBuf;
+
+pub use client::{Client, ClientArgs};
+use workflows::Env;
+
+/// Commands that need a running server.
+#[derive(Debug, clap::Subcommand)]
+pub enum ClientCommand {
+    /// List workflows.
+    List {
+        /// Only this environment.
+        #[arg(long)]
+        env: Option<Env>,
+    },
+    /// Show a workflow.
+    Get {
+        /// Workflow id.
+        id: String,
+    },
+    /// Import a Weft or n8n JSON file as a new workflow.
+    Import {
+        /// The file.
+        file: PathBuf,
+    },
+    /// Export a workflow as Weft JSON.
+    Export {
+        /// Workflow id.
+        id: String,
+        /// Where to write it.
+        file: PathBuf,
+        /// A past version instead of the current one.
+        #[arg(long)]
+        version: Option<u64>,
+    },
+    /// Activate a workflow's triggers.
+    Activate {
+        /// Workflow id.
+        id: String,
+    },
+    /// Deactivate a workflow's triggers.
+    Deactivate {
+        /// Workflow id.
+        id: String,
+    },
+    /// Promote a workflow to the next environment.
+    Promote {
+        /// Workflow id.
+        id: String,
+        /// Target environment.
+        env: Env,
+    },
+    /// Show a workflow's version history.
+    History {
+        /// Workflow id.
+        id: String,
+    },
+    /// Show what changed between two versions.
+    Diff {
+        /// Workflow id.
+        id: String,
+        /// From version.
+        from: u64,
+        /// To version.
+        to: u64,
+    },
+}
+
+/// Runs a client command.
+pub async fn run(args: &ClientArgs, command: ClientCommand) -> anyhow::Result<()> {
+    let client = Client::new(args);
+    let as_json = args.json;
+    match command {
+        ClientCommand::List { env } => workflows::list(&client, env, as_json).await,
+        ClientCommand::Get { id } => workflows::get(&client, &id, as_json).await,
+        ClientCommand::Import { file } => workflows::import(&client, &file, as_json).await,
+        ClientCommand::Export { id, file, version } => {
+            workflows::export(&client, &id, &file, version).await
+        }
+        ClientCommand::Activate { id } => workflows::set_active(&client, &id, true, as_json).await,
+        ClientCommand::Deactivate { id } => {
+            workflows::set_active(&client, &id, false, as_json).await
+        }
+        ClientCommand::Promote { id, env } => workflows::promote(&client, &id, env, as_json).await,
+        ClientCommand::History { id } => workflows::history(&client, &id, as_json).await,
+        ClientCommand::Diff { id, from, to } => {
+            workflows::diff(&client, &id, from, to, as_json).await
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! Test harness: real `weft serve` processes on a free port over a test database, with a
+//! GraphQL client and the `weft` binary for CLI commands.
+
+#![allow(dead_code)]
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use weft_commands::testing::TestDb;
+
+/// How long a test waits for something that should happen promptly.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// A `weft serve` process on a free port, killed on drop.
+pub struct Weft {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// A client for it.
+    pub http: reqwest::Client,
+}
+
+impl Drop for Weft {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Weft {
+    pub async fn start(db: &TestDb, data_dir: &std::path::Path) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_weft"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("WEFT_DATA_DIR", data_dir)
+            .env("WEFT_DATABASE_URL", &db.url)
+            .env("WEFT_LOG", "warn")
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start weft serve");
+        let weft = Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            http: reqwest::Client::new(),
+        };
+        let deadline = Instant::now() + PATIENCE;
+        while weft
+            .http
+            .get(format!("{}/readyz", weft.base))
+            .send()
+            .await
+            .map(|r| !r.status().is_success())
+            .unwrap_or(true)
+        {
+            assert!(Instant::now() < deadline, "weft serve did not become ready");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        weft
+    }
+
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        let response: Value = self
+            .http
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(response.get("errors").is_none(), "{response}");
+        response["data"].clone()
+    }
+
+    pub async fn graphql_error(&self, query: &str, variables: Value) -> Value {
+        let response: Value = self
+            .http
+            .post(format!("{}/graphql", self.base))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        response["errors"][0].clone()
+    }
+
+    /// Imports a Weft document and returns the workflow id.
+    pub async fn import(&self, document: Value) -> String {
+        let data = self
+            .graphql(
+                "mutation($d: JSON!) { importWorkflow(document: $d) { workflowId } }",
+                json!({ "d": document }),
+            )
+            .await;
+        data["importWorkflow"]["workflowId"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    pub async fn activate(&self, id: &str) {
+        self.graphql(
+            "mutation($id: ID!) { activateWorkflow(workflowId: $id) { version } }",
+            json!({ "id": id }),
+        )
+        .await;
+    }
+
+    pub async fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    /// Retries a request until its status is not 404 (the route table follows the projection
+    /// asynchronously after a mutation).
+    pub async fn request_routed(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let answer = self.request(method.clone(), path, body.clone()).await;
+            if answer.0 != 404 || Instant::now() > deadline {
+                return answer;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// What a `weft` client command printed and how it exited.
+pub struct CliOutput {
+    /// Exit code.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Weft {
+    /// Runs `weft ARGS` against this server (`WEFT_URL`), waiting for it to exit.
+    pub fn cli(&self, args: &[&str]) -> CliOutput {
+        let output = Command::new(env!("CARGO_BIN_EXE_weft"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("WEFT_URL", &self.base)
+            .args(args)
+            .output()
+            .expect("run weft");
+        CliOutput {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
