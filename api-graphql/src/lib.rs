@@ -1,5 +1,6 @@
 //! Weft's server library: the GraphQL API the `weft` binary serves.
 
 pub mod graphql;
+pub mod metrics;
 pub mod static_ui;
 pub mod triggers;

@@ -9,6 +9,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 use weft_api_graphql::graphql::{self, Api, Limits};
+use weft_api_graphql::metrics::MetricsEndpoint;
 use weft_api_graphql::static_ui::StaticUi;
 use weft_api_graphql::triggers::Triggers;
 use weft_api_graphql::triggers::webhook::{DEFAULT_BODY_LIMIT, WebhookEndpoints};
@@ -46,6 +47,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         executions,
         body_limit: DEFAULT_BODY_LIMIT,
     };
+    let metrics = MetricsEndpoint::new(store.clone(), feed.clone());
     let state = Arc::new(AppState { store, feed });
     let ui = StaticUi::from_env();
     let app = Router::new()
@@ -53,6 +55,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .route("/readyz", get(ready))
         .merge(graphql::router(api, Limits::default()))
         .merge(webhooks.router())
+        .merge(metrics.router())
         .merge(ui.clone().router())
         .with_state(state);
     let listener = tokio::net::TcpListener::bind(config.listen)

@@ -145,8 +145,8 @@ async fn webhooks_answer_by_response_mode(backend: Backend) {
         .unwrap();
     assert_eq!(bad.status().as_u16(), 400);
     assert!(bad.text().await.unwrap().contains("invalid JSON body"));
-    let huge = weft
-        .http
+    // A client of its own: the server closes the connection after refusing the body.
+    let huge = reqwest::Client::new()
         .post(format!("{}/webhook/orders/s1", weft.base))
         .header("content-type", "text/plain")
         .body(vec![b'x'; 17 * 1024 * 1024])
@@ -172,6 +172,35 @@ async fn webhooks_answer_by_response_mode(backend: Backend) {
     assert_eq!(status, 202, "{body}");
     let execution_id = body["executionId"].as_str().unwrap().to_string();
     assert!(!execution_id.is_empty());
+
+    // The run shows in /metrics (executions by status come from the read model).
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let text = weft
+            .http
+            .get(format!("{}/metrics", weft.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let succeeded = text
+            .lines()
+            .find(|l| l.starts_with("weft_executions{status=\"succeeded\"}"))
+            .and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .unwrap_or(0.0);
+        if succeeded >= 3.0 {
+            assert!(text.contains("weft_webhook_seconds_bucket"), "{text}");
+            assert!(text.contains("weft_projection_lag_events"), "{text}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "executions missing from /metrics: {text}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
     // A second active workflow may not take a path that is already served.
     let clash = weft.import(last_node_workflow("greet", "lastNode")).await;

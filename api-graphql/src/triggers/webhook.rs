@@ -70,6 +70,19 @@ async fn handle(
     path: &str,
     request: Request,
 ) -> Response {
+    let started = std::time::Instant::now();
+    let response = answer(endpoints, set, path, request).await;
+    metrics::histogram!("weft_webhook_seconds", "status" => response.status().as_str().to_string())
+        .record(started.elapsed().as_secs_f64());
+    response
+}
+
+async fn answer(
+    endpoints: &WebhookEndpoints,
+    set: RouteSet,
+    path: &str,
+    request: Request,
+) -> Response {
     let method = request.method().as_str().to_ascii_uppercase();
     let (route, params) = match endpoints.routes.lookup(set, &method, path) {
         RouteMatch::Found { route, params } => (route, params),

@@ -1,0 +1,112 @@
+//! `/metrics` in Prometheus text format. Counters and histograms are recorded where things happen
+//! (through the `metrics` facade); state that other processes change too (executions by status,
+//! projection lag) is read from the database when scraped, so every process reports the truth.
+
+use std::sync::{Arc, OnceLock};
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use sqlx::Row;
+use weft_commands::EventStore;
+use weft_projections::ProjectionFeed;
+
+/// Histogram buckets in seconds: 50 µs … 30 s.
+const SECONDS_BUCKETS: &[f64] = &[
+    0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
+    2.5, 5.0, 10.0, 30.0,
+];
+
+/// The process-wide recorder (installed once; later calls share it).
+fn handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), SECONDS_BUCKETS)
+            .expect("valid buckets")
+            .install_recorder()
+            .expect("one metrics recorder per process")
+    })
+}
+
+/// What the endpoint reads at scrape time.
+#[derive(Clone)]
+pub struct MetricsEndpoint {
+    store: EventStore,
+    feed: ProjectionFeed,
+}
+
+impl MetricsEndpoint {
+    /// Installs the recorder (if no other was) and describes the metrics.
+    pub fn new(store: EventStore, feed: ProjectionFeed) -> Self {
+        handle();
+        metrics::describe_gauge!(
+            "weft_executions",
+            "Executions in the read model by status (all processes)."
+        );
+        metrics::describe_gauge!(
+            "weft_projection_lag_events",
+            "Events committed to the log but not yet in this process's read models."
+        );
+        metrics::describe_gauge!(
+            "weft_projected_position",
+            "Global position of the last event in this process's read models."
+        );
+        Self { store, feed }
+    }
+
+    /// `GET /metrics`.
+    pub fn router<S: Clone + Send + Sync + 'static>(self) -> Router<S> {
+        Router::new()
+            .route("/metrics", get(scrape))
+            .with_state(Arc::new(self))
+    }
+}
+
+async fn scrape(State(endpoint): State<Arc<MetricsEndpoint>>) -> Response {
+    if let Err(error) = refresh(&endpoint).await {
+        tracing::warn!(%error, "metrics: cannot read the database");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("cannot read the database: {error}\n"),
+        )
+            .into_response();
+    }
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        handle().render(),
+    )
+        .into_response()
+}
+
+/// Sets the gauges that come from the database.
+async fn refresh(endpoint: &MetricsEndpoint) -> Result<(), Box<dyn std::error::Error>> {
+    let db = endpoint.store.db();
+    let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM executions GROUP BY status")
+        .fetch_all(db.pool())
+        .await?;
+    for status in [
+        "queued",
+        "running",
+        "waiting",
+        "succeeded",
+        "failed",
+        "canceled",
+    ] {
+        let count = rows
+            .iter()
+            .find(|row| row.try_get::<String, _>("status").ok().as_deref() == Some(status))
+            .and_then(|row| row.try_get::<i64, _>("n").ok())
+            .unwrap_or(0);
+        metrics::gauge!("weft_executions", "status" => status).set(count as f64);
+    }
+    let head = endpoint.store.head().await?;
+    let projected = *endpoint.feed.position().borrow();
+    metrics::gauge!("weft_projected_position").set(projected.position as f64);
+    metrics::gauge!("weft_projection_lag_events")
+        .set((head.position - projected.position).max(0) as f64);
+    Ok(())
+}
