@@ -189,3 +189,52 @@ on_both_backends!(
 fn execution_type_is_stable() {
     assert_eq!(Execution::TYPE, "execution");
 }
+
+async fn stop_cuts_a_wait_short_and_records_the_cancel(backend: Backend) {
+    let db = TestDb::of(backend).await;
+    let store = EventStore::open(&db.url).await.unwrap();
+    let commands = WorkflowCommands::new(store.clone(), WorkflowServices::default());
+    let definition = serde_json::from_value(json!({
+        "nodes": [
+            {"id": "t", "type": "n8n-nodes-base.manualTrigger", "name": "Start", "position": [0, 0]},
+            {"id": "w", "type": "n8n-nodes-base.wait", "name": "Wait", "position": [200, 0],
+             "parameters": {"resume": "timeInterval", "amount": 60, "unit": "seconds"}}
+        ],
+        "connections": [{"source": "t", "target": "w"}]
+    }))
+    .unwrap();
+    let (id, _) = commands
+        .create("slow", "", definition, &metadata())
+        .await
+        .unwrap();
+    let service = ExecutionService::new(store.clone(), ServiceConfig::default());
+    let handle = service
+        .submit(Submission::manual(&id, vec![], Actor::user("u1")))
+        .await
+        .unwrap();
+    let execution_id = handle.execution_id.clone();
+    // Wait until the Wait node runs.
+    loop {
+        let events = store.stream(Execution::TYPE, &execution_id).await.unwrap();
+        if events
+            .iter()
+            .any(|e| e.event_type == "NodeRunStarted" && e.payload["nodeId"] == "w")
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    service.stop(&execution_id).await.expect("stop");
+    let outcome = handle.outcome().await.unwrap();
+    assert_eq!(outcome.status(), ExecutionStatus::Canceled);
+    let events = store.stream(Execution::TYPE, &execution_id).await.unwrap();
+    let types: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
+    assert_eq!(
+        &types[types.len() - 2..],
+        ["NodeRunCanceled", "ExecutionCanceled"]
+    );
+    let error = service.stop(&execution_id).await.unwrap_err();
+    assert_eq!(error.code(), "CONFLICT");
+}
+
+on_both_backends!(stop_cuts_a_wait_short_and_records_the_cancel);

@@ -11,6 +11,7 @@ use futures::StreamExt;
 use futures::stream::BoxStream;
 use weft_commands::CommandError;
 use weft_domain::workflow::WorkflowError;
+use weft_executor::service::ServiceError;
 use weft_projections::ProjectionError;
 
 /// Code of an invalid request: bad input, a rejected command, a malformed or too large query.
@@ -28,6 +29,12 @@ pub enum ApiError {
     /// A workflow command failed.
     #[error(transparent)]
     Command(#[from] CommandError),
+    /// An execution could not be submitted, stopped or retried.
+    #[error(transparent)]
+    Execution(#[from] ServiceError),
+    /// No execution has this id.
+    #[error("execution `{0}` not found")]
+    ExecutionNotFound(String),
     /// A read-model query failed.
     #[error(transparent)]
     ReadModel(#[from] ProjectionError),
@@ -50,6 +57,8 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Command(error) => error.code(),
+            Self::Execution(error) => error.code(),
+            Self::ExecutionNotFound(_) => NOT_FOUND,
             Self::ReadModel(_) | Self::Internal(_) => INTERNAL,
             Self::WorkflowNotFound(_) => NOT_FOUND,
             Self::Invalid(_) => VALIDATION,

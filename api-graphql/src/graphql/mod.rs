@@ -10,20 +10,32 @@ pub mod actor;
 pub mod api;
 pub mod documents;
 pub mod error;
+pub mod executions;
 pub mod http;
 pub mod mutation;
 pub mod query;
 pub mod subscription;
 pub mod types;
 
-use async_graphql::Schema;
+use async_graphql::{MergedObject, MergedSubscription, Schema};
 use axum::Router;
 
 pub use api::Api;
 
-use mutation::Mutation;
-use query::Query;
-use subscription::Subscription;
+/// Every query: workflows, audit, catalog and executions.
+#[derive(MergedObject, Default)]
+pub struct Query(query::Query, executions::ExecutionQuery);
+
+/// Every mutation: workflow commands and executions.
+#[derive(MergedObject, Default)]
+pub struct Mutation(mutation::WorkflowMutations, executions::ExecutionMutation);
+
+/// Every subscription: workflow edits and executions.
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(
+    subscription::Subscription,
+    executions::ExecutionSubscription,
+);
 
 /// The schema type.
 pub type WeftSchema = Schema<Query, Mutation, Subscription>;
@@ -51,19 +63,27 @@ impl Default for Limits {
 
 /// The schema with its limits and error codes, serving `api`.
 pub fn schema(api: Api, limits: Limits) -> WeftSchema {
-    Schema::build(Query, Mutation::default(), Subscription)
-        .limit_depth(limits.depth)
-        .limit_complexity(limits.complexity)
-        .extension(error::ErrorCodes)
-        .data(api)
-        .finish()
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .limit_depth(limits.depth)
+    .limit_complexity(limits.complexity)
+    .extension(error::ErrorCodes)
+    .data(api)
+    .finish()
 }
 
 /// The schema in SDL, as committed in `api-graphql/schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(Query, Mutation::default(), Subscription)
-        .finish()
-        .sdl()
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .finish()
+    .sdl()
 }
 
 /// The `/graphql` routes serving `api`.

@@ -46,7 +46,7 @@ fn timestamp(name: &str, value: Option<String>) -> Result<Option<String>, ApiErr
         .transpose()
 }
 
-#[Object]
+#[Object(name = "WorkflowQueries")]
 impl Query {
     /// Workflows in creation order, filtered; `archived: true` lists the archive instead. Pages
     /// hold `first` workflows (default 50, at most 500).

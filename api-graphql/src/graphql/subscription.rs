@@ -48,7 +48,7 @@ struct Live {
     ended: bool,
 }
 
-#[Subscription]
+#[Subscription(name = "WorkflowSubscriptions")]
 impl Subscription {
     /// Every edit of the workflow, with version, event type, summary, actor and payload. With
     /// `afterVersion`, the edits after that version are delivered first, so a client that saw

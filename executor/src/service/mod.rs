@@ -8,7 +8,10 @@
 //! exact version that ran before reads nothing from the database.
 
 mod cache;
+mod control;
 mod error;
+mod history;
+mod interrupt;
 mod run;
 mod submission;
 
@@ -20,15 +23,17 @@ use weft_commands::EventStore;
 use weft_domain::execution::ExecutionCommand;
 
 pub use cache::ResolvedWorkflow;
+pub use control::{RetryFrom, RetryVersion, StopRequest};
 pub use error::ServiceError;
 pub use submission::{ExecutionHandle, ExecutionOutcome, Submission, WorkflowVersion};
 
 use crate::engine::Engine;
 use crate::item::Item;
-use crate::options::{CancelToken, Clock, RunOptions, SystemClock};
+use crate::options::{Clock, ResumeFrom, RunOptions, SystemClock};
 use crate::record::{ExecutionRecorder, RecordError};
 use crate::sandbox::SandboxLimits;
 use cache::WorkflowCache;
+use interrupt::StopSwitch;
 use run::Job;
 use submission::ResponseSlot;
 
@@ -59,13 +64,13 @@ pub struct ExecutionService {
     inner: Arc<Inner>,
 }
 
-pub(super) struct Inner {
-    pub(super) engine: Arc<Engine>,
-    pub(super) store: EventStore,
+struct Inner {
+    engine: Arc<Engine>,
+    store: EventStore,
     cache: WorkflowCache,
-    pub(super) permits: Arc<Semaphore>,
-    pub(super) running: Mutex<HashMap<String, CancelToken>>,
-    pub(super) clock: Arc<dyn Clock>,
+    permits: Arc<Semaphore>,
+    running: Mutex<HashMap<String, StopSwitch>>,
+    clock: Arc<dyn Clock>,
 }
 
 impl ExecutionService {
@@ -121,6 +126,16 @@ impl ExecutionService {
         let resolved = self
             .resolve(&submission.workflow_id, submission.version)
             .await?;
+        self.enqueue(submission, resolved, None)
+    }
+
+    /// Records the queued event and hands the execution to a task.
+    fn enqueue(
+        &self,
+        submission: Submission,
+        resolved: ResolvedWorkflow,
+        resume: Option<ResumeFrom>,
+    ) -> Result<ExecutionHandle, ServiceError> {
         let execution_id = uuid::Uuid::now_v7().to_string();
         let options = RunOptions {
             execution_id: execution_id.clone(),
@@ -133,6 +148,7 @@ impl ExecutionService {
                 submission.input
             },
             clock: self.inner.clock.clone(),
+            resume,
             ..Default::default()
         };
         let mut recorder = ExecutionRecorder::new(
@@ -178,11 +194,14 @@ impl ExecutionService {
         let (slot, response) = ResponseSlot::new();
         let (sender, outcome) = oneshot::channel();
         options.responder = Some(slot.clone());
+        let switch = StopSwitch::default();
+        options.cancel = switch.token.clone();
+        options.sleeper = switch.sleeper();
         self.inner
             .running
             .lock()
             .expect("running lock")
-            .insert(execution_id.clone(), options.cancel.clone());
+            .insert(execution_id.clone(), switch);
         let handle = ExecutionHandle {
             execution_id,
             workflow_version: resolved.version,

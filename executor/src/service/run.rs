@@ -146,7 +146,7 @@ fn schedule_resume(
             .to_std()
             .unwrap_or_default();
         tokio::time::sleep(delay).await;
-        let cancel = service
+        let switch = service
             .inner
             .running
             .lock()
@@ -165,7 +165,8 @@ fn schedule_resume(
             execution_id: execution_id.clone(),
             workflow: resolved.info.clone(),
             resume: Some(suspension.resume),
-            cancel,
+            cancel: switch.token.clone(),
+            sleeper: switch.sleeper(),
             clock: service.inner.clock.clone(),
             ..Default::default()
         };

@@ -21,6 +21,8 @@ pub struct ExecutionFilter {
     pub status: Option<String>,
     /// Only this trigger kind (`manual`, `webhook`, …).
     pub trigger: Option<String>,
+    /// Only executions of workflows in this environment (`testing`, `launched`, `production`).
+    pub environment: Option<String>,
     /// Queued at or after (RFC 3339).
     pub from: Option<String>,
     /// Queued before (RFC 3339).
@@ -138,6 +140,12 @@ impl ExecutionQueries {
         }
         if let Some(trigger) = &filter.trigger {
             conditions.push("trigger_kind = ?", vec![text(trigger)]);
+        }
+        if let Some(environment) = &filter.environment {
+            conditions.push(
+                "workflow_id IN (SELECT id FROM workflows WHERE environment = ?)",
+                vec![text(environment)],
+            );
         }
         if let Some(from) = &filter.from {
             conditions.push("queued_at >= ?", vec![text(from)]);

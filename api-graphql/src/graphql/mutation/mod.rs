@@ -15,9 +15,9 @@ use super::api::Api;
 use super::error::ApiResult;
 use super::types::workflow::{Workflow, version_arg};
 
-/// Every mutation.
+/// Every workflow mutation.
 #[derive(MergedObject, Default)]
-pub struct Mutation(
+pub struct WorkflowMutations(
     lifecycle::LifecycleMutations,
     edit::EditMutations,
     transfer::TransferMutations,
