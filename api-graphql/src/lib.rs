@@ -2,5 +2,6 @@
 
 pub mod graphql;
 pub mod metrics;
+pub mod rest;
 pub mod static_ui;
 pub mod triggers;

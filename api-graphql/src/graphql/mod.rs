@@ -86,7 +86,8 @@ pub fn sdl() -> String {
     .sdl()
 }
 
-/// The `/graphql` routes serving `api`.
+/// The `/graphql` routes serving `api`, and the REST routes over the same schema.
 pub fn router<S: Clone + Send + Sync + 'static>(api: Api, limits: Limits) -> Router<S> {
-    http::routes(schema(api, limits), limits)
+    let schema = schema(api, limits);
+    http::routes(schema.clone(), limits).merge(crate::rest::routes(schema))
 }
