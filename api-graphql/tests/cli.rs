@@ -90,6 +90,57 @@ async fn workflow_commands(backend: Backend) {
         serde_json::from_str(&ok(weft.cli(&["list", "--env", "launched", "--json"]))).unwrap();
     assert_eq!(launched.as_array().unwrap().len(), 1, "{launched}");
 
+    // Execute a manual workflow: live node lines, then the result; list and replay it.
+    let manual = dir.path().join("manual.json");
+    std::fs::write(
+        &manual,
+        json!({
+            "name": "CLI manual",
+            "nodes": [
+                { "id": "m", "name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1, "position": [0.0, 0.0] },
+                { "id": "c", "name": "Check", "type": "n8n-nodes-base.code", "typeVersion": 2, "position": [200.0, 0.0],
+                  "parameters": { "jsCode": "if ($input.first().json.fail) { throw new Error('asked to fail'); } return [{ json: { ok: true } }];" } }
+            ],
+            "connections": [{ "source": "m", "target": "c" }]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let imported: Value = serde_json::from_str(&ok(weft.cli(&[
+        "import",
+        manual.to_str().unwrap(),
+        "--json",
+    ])))
+    .unwrap();
+    let manual_id = imported["workflowId"].as_str().unwrap().to_string();
+    let run = ok(weft.cli(&["execute", &manual_id, "--input", "{\"fail\": false}"]));
+    assert!(run.contains("succeeded  c (run 0, 1 items"), "{run}");
+    assert!(
+        run.trim_end()
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("succeeded in"),
+        "{run}"
+    );
+    let failing = failed(weft.cli(&["execute", &manual_id, "--input", "{\"fail\": true}"]));
+    assert!(failing.contains("failed: Check: asked to fail"), "{failing}");
+    let executions = ok(weft.cli(&["executions", &manual_id]));
+    assert_eq!(executions.lines().count(), 3, "{executions}");
+    let newest = executions
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    let replay = ok(weft.cli(&["replay", &newest]));
+    assert!(
+        replay.contains("ExecutionQueued") && replay.contains("NodeRunFailed"),
+        "{replay}"
+    );
+
     // Failures: one line, exit 1, the server's code or the local reason.
     assert!(failed(weft.cli(&["get", "nope"])).contains("NOT_FOUND"));
     let not_json = dir.path().join("broken.json");

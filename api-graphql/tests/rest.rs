@@ -162,10 +162,7 @@ async fn workflow_routes(backend: Backend) {
         None,
     )
     .await;
-    assert_eq!(
-        (status, exported["name"].clone()),
-        (200, json!("Renamed"))
-    );
+    assert_eq!((status, exported["name"].clone()), (200, json!("Renamed")));
     let (status, imported) =
         call(&weft, Method::POST, "/api/workflows/import", Some(exported)).await;
     assert_eq!(status, 201, "{imported}");

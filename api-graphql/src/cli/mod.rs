@@ -3,6 +3,7 @@
 //! non-zero with one line naming the reason.
 
 mod client;
+mod executions;
 mod output;
 mod workflows;
 
@@ -71,6 +72,24 @@ pub enum ClientCommand {
         /// To version.
         to: u64,
     },
+    /// Run a workflow, show each node as it finishes and wait for the result.
+    Execute {
+        /// Workflow id.
+        id: String,
+        /// Input items for the start node (JSON; an array gives one item per element).
+        #[arg(long)]
+        input: Option<String>,
+    },
+    /// List the newest executions (of one workflow).
+    Executions {
+        /// Workflow id.
+        workflow: Option<String>,
+    },
+    /// Show an execution's events in order on the version that ran.
+    Replay {
+        /// Execution id.
+        id: String,
+    },
 }
 
 /// Runs a client command.
@@ -93,5 +112,12 @@ pub async fn run(args: &ClientArgs, command: ClientCommand) -> anyhow::Result<()
         ClientCommand::Diff { id, from, to } => {
             workflows::diff(&client, &id, from, to, as_json).await
         }
+        ClientCommand::Execute { id, input } => {
+            executions::execute(&client, &id, input.as_deref(), as_json).await
+        }
+        ClientCommand::Executions { workflow } => {
+            executions::list(&client, workflow.as_deref(), as_json).await
+        }
+        ClientCommand::Replay { id } => executions::replay(&client, &id, as_json).await,
     }
 }
