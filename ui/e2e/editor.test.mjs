@@ -292,7 +292,7 @@ describe('promotion and tidy-up', () => {
     await node(page, 'Manual Trigger').waitFor();
     await saved(page);
 
-    await page.getByRole('button', { name: 'Promote to Launched' }).click();
+    await page.locator('.editor-bar').getByRole('button', { name: 'Promote', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Promote to Launched' });
     await dialog.getByText('the first promotion creates the workflow there').waitFor();
     await dialog.getByRole('button', { name: 'Promote to Launched' }).click();
@@ -307,7 +307,7 @@ describe('promotion and tidy-up', () => {
     await addFromLibrary(page, 'no operation');
     await node(page, 'No Operation').waitFor();
     await saved(page);
-    await page.getByRole('button', { name: 'Promote to Launched' }).click();
+    await page.locator('.editor-bar').getByRole('button', { name: 'Promote', exact: true }).click();
     await dialog.getByRole('region', { name: 'Changes in Launched' }).getByText('No Operation (n8n-nodes-base.noOp)').waitFor();
     await screenshot(page, 'promote-dialog');
     await dialog.getByRole('button', { name: 'Promote to Launched' }).click();

@@ -5,6 +5,24 @@ import { WorkflowList } from './workflows/WorkflowList';
 
 // The editor (React Flow, forms, code editor) loads only when a workflow is opened.
 const Editor = lazy(() => import('./editor/Editor'));
+const ExecutionsList = lazy(() => import('./executions/ExecutionsList'));
+const ExecutionView = lazy(() => import('./executions/ExecutionView'));
+
+function NavLink({ href, label, active }: { href: string; label: string; active: boolean }) {
+  return (
+    <a
+      href={href}
+      className={active ? 'nav active' : 'nav'}
+      aria-current={active ? 'page' : undefined}
+      onClick={(event) => {
+        event.preventDefault();
+        navigate(href);
+      }}
+    >
+      {label}
+    </a>
+  );
+}
 
 export function App() {
   const { path } = useLocation();
@@ -22,6 +40,8 @@ export function App() {
         >
           Weft
         </a>
+        <NavLink href="/workflows" label="Workflows" active={route.name === 'workflows' || route.name === 'editor' || route.name === 'versions'} />
+        <NavLink href="/executions" label="Executions" active={route.name === 'executions' || route.name === 'execution'} />
       </header>
       <main className="screen">
         <Suspense fallback={<p className="loading">Loading…</p>}>
@@ -29,6 +49,8 @@ export function App() {
           {(route.name === 'editor' || route.name === 'versions') && (
             <Editor key={route.workflowId} workflowId={route.workflowId} showVersions={route.name === 'versions'} />
           )}
+          {route.name === 'executions' && <ExecutionsList />}
+          {route.name === 'execution' && <ExecutionView key={route.executionId} executionId={route.executionId} />}
           {route.name === 'notFound' && (
             <div className="empty">
               <h1>Page not found</h1>

@@ -9,6 +9,8 @@ export type Route =
   | { name: 'workflows' }
   | { name: 'editor'; workflowId: string }
   | { name: 'versions'; workflowId: string }
+  | { name: 'executions' }
+  | { name: 'execution'; executionId: string }
   | { name: 'notFound'; path: string };
 
 /** Matches a path to a route. */
@@ -19,6 +21,8 @@ export function matchRoute(path: string): Route {
   if (parts[0] === 'workflows' && parts.length === 3 && parts[2] === 'versions') {
     return { name: 'versions', workflowId: parts[1] };
   }
+  if (parts.length === 1 && parts[0] === 'executions') return { name: 'executions' };
+  if (parts[0] === 'executions' && parts.length === 2) return { name: 'execution', executionId: parts[1] };
   return { name: 'notFound', path };
 }
 

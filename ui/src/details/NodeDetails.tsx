@@ -7,10 +7,14 @@ import { validateAll, type Values } from './form';
 import { ParameterForm } from './ParameterForm';
 import { ExpressionScope } from './ExpressionInput';
 import type { ExpressionContext } from './expression';
+import { ItemsView } from '../executions/ItemsView';
+import type { NodeData } from '../executions/useRun';
 
 interface Props {
   /** What expressions in this node can see. */
   scope: ExpressionContext;
+  /** This node's items in the last run. */
+  lastRun: NodeData | null;
   node: WfNode;
   type: NodeType | undefined;
   editable: boolean;
@@ -21,8 +25,8 @@ interface Props {
 
 const SAVE_AFTER_MS = 400;
 
-export default function NodeDetails({ scope, node, type, editable, onChange, onClose }: Props) {
-  const [tab, setTab] = useState<'parameters' | 'settings' | 'docs'>('parameters');
+export default function NodeDetails({ scope, lastRun, node, type, editable, onChange, onClose }: Props) {
+  const [tab, setTab] = useState<'parameters' | 'settings' | 'docs' | 'data'>('parameters');
   const [draft, setDraft] = useState<Values>(node.parameters);
   const dirty = useRef(false);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -70,6 +74,7 @@ export default function NodeDetails({ scope, node, type, editable, onChange, onC
       <nav className="tabs" role="tablist">
         <button type="button" role="tab" aria-selected={tab === 'parameters'} className={tab === 'parameters' ? 'tab active' : 'tab'} onClick={() => setTab('parameters')}>Parameters</button>
         <button type="button" role="tab" aria-selected={tab === 'settings'} className={tab === 'settings' ? 'tab active' : 'tab'} onClick={() => { flush(); setTab('settings'); }}>Settings</button>
+        <button type="button" role="tab" aria-selected={tab === 'data'} className={tab === 'data' ? 'tab active' : 'tab'} onClick={() => { flush(); setTab('data'); }}>Input / Output</button>
         <button type="button" role="tab" aria-selected={tab === 'docs'} className={tab === 'docs' ? 'tab active' : 'tab'} onClick={() => { flush(); setTab('docs'); }}>Docs</button>
       </nav>
       {tab === 'parameters' && (
@@ -89,6 +94,14 @@ export default function NodeDetails({ scope, node, type, editable, onChange, onC
         </div>
       )}
       {tab === 'docs' && <NodeDocs type={type} />}
+      {tab === 'data' && (
+        <div className="details-body">
+          {!lastRun && <p className="muted">This node has not run yet: execute the workflow (Ctrl+Enter) to see its items.</p>}
+          {lastRun?.error && <p className="error">Last run failed: {lastRun.error}</p>}
+          {lastRun && <ItemsView title="Input" ports={lastRun.inputs} />}
+          {lastRun && <ItemsView title="Output" ports={lastRun.outputs} />}
+        </div>
+      )}
       {tab === 'settings' && (
         <div className="details-body settings">
           <label className="check">

@@ -152,10 +152,13 @@ export function contextFor(
   graph: { nodes: { id: string; name: string }[]; connections: { source: string; target: string; targetInput: number }[] },
   pinData: Record<string, { json?: Record<string, unknown> }[]>,
   vars: Record<string, unknown>,
+  lastRun: Map<string, { inputs: ({ json?: Record<string, unknown> }[] | null)[] | null; outputs: { json?: Record<string, unknown> }[][] | null }> = new Map(),
 ): ExpressionContext {
-  const first = (id: string) => pinData[id]?.[0]?.json ?? null;
+  // The last run's items win over pinned ones: they are what the node really received.
+  const output = (id: string) => lastRun.get(id)?.outputs?.[0]?.[0]?.json ?? pinData[id]?.[0]?.json ?? null;
+  const ownInput = lastRun.get(nodeId)?.inputs?.[0]?.[0]?.json ?? null;
   const feeding = graph.connections.find((c) => c.target === nodeId && c.targetInput === 0);
   const nodes: ExpressionContext['nodes'] = {};
-  for (const node of graph.nodes) if (node.id !== nodeId) nodes[node.name] = first(node.id);
-  return { json: feeding ? first(feeding.source) : null, vars, nodes };
+  for (const node of graph.nodes) if (node.id !== nodeId) nodes[node.name] = output(node.id);
+  return { json: ownInput ?? (feeding ? output(feeding.source) : null), vars, nodes };
 }

@@ -21,6 +21,9 @@ import { WorkflowSettingsDialog } from './WorkflowSettingsDialog';
 import { nextEnvironment, PromoteDialog } from '../versions/PromoteDialog';
 import { copyNodes, pasteNodes } from './clipboard';
 import { useWorkflowSync, type WorkflowSync } from './useWorkflowSync';
+import { useRun } from '../executions/useRun';
+import { carriedBy, isFinal } from '../executions/replay';
+import { RunBar } from '../executions/RunBar';
 import { StickyComponent, WeftNodeComponent, type WeftFlowNode } from './WeftNode';
 
 const NodeDetails = lazy(() => import('../details/NodeDetails'));
@@ -80,7 +83,21 @@ function EditorCanvas({ sync, types, showVersions }: { sync: WorkflowSync; types
     setSyncedWith({ graph, types: typesByName });
     setRfNodes((previous) => syncFlowNodes(previous, graph, typesByName));
   }
-  const edges = useMemo(() => graph.connections.map((c) => toEdge(c, selectedEdges.has(connectionId(c)))), [graph.connections, selectedEdges]);
+  const run = useRun(workflow.id);
+  const runState = run.state;
+  const carried = useMemo(() => new Set(runState ? carriedBy(graph.connections, runState).map(connectionId) : []), [graph.connections, runState]);
+  const edges = useMemo(
+    () => graph.connections.map((c) => toEdge(c, selectedEdges.has(connectionId(c)), carried.has(connectionId(c)) ? 'traversed' : undefined)),
+    [graph.connections, selectedEdges, carried],
+  );
+  // Run states go on the nodes shown, not into the editing state.
+  const shownNodes = useMemo(() => {
+    if (!runState) return rfNodes;
+    return rfNodes.map((n) => {
+      const state = runState.nodes.get(n.id);
+      return state === n.data.run ? n : ({ ...n, data: { ...n.data, run: state } } as WeftFlowNode);
+    });
+  }, [rfNodes, runState]);
   const selectedNodes = useMemo(() => rfNodes.filter((n) => n.selected).map((n) => n.data.node), [rfNodes]);
 
   const onNodesChange = useCallback((changes: NodeChange<WeftFlowNode>[]) => {
@@ -176,6 +193,9 @@ function EditorCanvas({ sync, types, showVersions }: { sync: WorkflowSync; types
     commit(disable ? 'Disable' : 'Enable', selectedNodes.map((n) => ({ kind: 'updateNode', nodeId: n.id, changes: { disabled: disable } })));
   }, [editable, selectedNodes, commit]);
 
+  const running = !!runState && !isFinal(runState.status);
+  const canRun = canEdit(getSession().role) && !sync.saving && !run.starting && !running && graph.nodes.length > 0;
+
   const tidy = useCallback(() => {
     if (!editable) return;
     const moves = tidyUp(graph);
@@ -220,10 +240,11 @@ function EditorCanvas({ sync, types, showVersions }: { sync: WorkflowSync; types
         setRfNodes((nodes) => nodes.map((n) => ({ ...n, selected: true })));
       } else if (event.key === '1' && event.shiftKey) flow.fitView({ duration: 200 });
       else if (event.shiftKey && event.altKey && event.code === 'KeyT') { event.preventDefault(); tidy(); }
+      else if (mod && event.key === 'Enter') { event.preventDefault(); if (canRun) void run.start(); }
     }
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [editable, sync, selectedNodes, toggleDisabled, graph, commit, notify, flow, tidy]);
+  }, [editable, sync, selectedNodes, toggleDisabled, graph, commit, notify, flow, tidy, canRun, run]);
 
   const renameWorkflow = useCallback(async (name: string) => {
     if (!name.trim() || name.trim() === workflow.name) return;
@@ -258,18 +279,19 @@ function EditorCanvas({ sync, types, showVersions }: { sync: WorkflowSync; types
         <span className="save-state" data-testid="save-state">{sync.saving ? 'Saving…' : `Saved · v${sync.version}`}</span>
         {sync.lastRemote && <span className="muted remote" title={sync.lastRemote.summary}>Updated by {sync.lastRemote.actor}</span>}
         <span className="spacer" />
+        <RunBar run={run} running={running} canRun={canRun} saving={sync.saving} />
         {editable && (
           <>
             <button type="button" onClick={sync.undo} disabled={!sync.canUndo} title="Undo (Ctrl+Z)">Undo</button>
             <button type="button" onClick={sync.redo} disabled={!sync.canRedo} title="Redo (Ctrl+Shift+Z)">Redo</button>
             <button type="button" onClick={tidy} disabled={graph.nodes.length === 0} title="Tidy up (Shift+Alt+T)">Tidy up</button>
-            <button type="button" className="primary" onClick={() => setLibraryOpen(true)} title="Add node (Tab)">+ Add node</button>
+            <button type="button" className="primary" onClick={() => setLibraryOpen(true)} title="Add node (Tab)">+ Node</button>
           </>
         )}
         <button type="button" onClick={() => setSettingsOpen(true)}>Settings</button>
         {promotable && (
-          <button type="button" onClick={() => setPromoting(true)}>
-            Promote to {nextEnvironment(workflow.environment) === 'LAUNCHED' ? 'Launched' : 'Production'}
+          <button type="button" onClick={() => setPromoting(true)} title={`Promote to ${nextEnvironment(workflow.environment) === 'LAUNCHED' ? 'Launched' : 'Production'}`}>
+            Promote
           </button>
         )}
         <button
@@ -283,7 +305,7 @@ function EditorCanvas({ sync, types, showVersions }: { sync: WorkflowSync; types
       <div className="editor-body">
         <div className="canvas" ref={wrapper} onDragOver={(event) => { event.preventDefault(); event.dataTransfer.dropEffect = 'copy'; }} onDrop={onDrop}>
           <ReactFlow<WeftFlowNode, Edge>
-            nodes={rfNodes}
+            nodes={shownNodes}
             edges={edges}
             nodeTypes={nodeTypes}
             onNodesChange={onNodesChange}
@@ -321,7 +343,8 @@ function EditorCanvas({ sync, types, showVersions }: { sync: WorkflowSync; types
           {detailsNode && (
             <NodeDetails
               key={detailsNode.id}
-              scope={contextFor(detailsNode.id, graph, workflow.definition.pinData ?? {}, workflow.definition.variables ?? {})}
+              scope={contextFor(detailsNode.id, graph, workflow.definition.pinData ?? {}, workflow.definition.variables ?? {}, run.data)}
+              lastRun={run.data.get(detailsNode.id) ?? null}
               node={detailsNode}
               type={typesByName.get(detailsNode.type)}
               editable={editable}
