@@ -238,3 +238,45 @@ async fn stop_cuts_a_wait_short_and_records_the_cancel(backend: Backend) {
 }
 
 on_both_backends!(stop_cuts_a_wait_short_and_records_the_cancel);
+
+async fn a_waiting_execution_can_be_stopped(backend: Backend) {
+    let db = TestDb::of(backend).await;
+    let store = EventStore::open(&db.url).await.unwrap();
+    let commands = WorkflowCommands::new(store.clone(), WorkflowServices::default());
+    let definition = serde_json::from_value(json!({
+        "nodes": [
+            {"id": "t", "type": "n8n-nodes-base.manualTrigger", "name": "Start", "position": [0, 0]},
+            {"id": "w", "type": "n8n-nodes-base.wait", "name": "Wait", "position": [200, 0],
+             "parameters": {"resume": "timeInterval", "amount": 2, "unit": "hours"}},
+            {"id": "n", "type": "n8n-nodes-base.noOp", "name": "After", "position": [400, 0]}
+        ],
+        "connections": [{"source": "t", "target": "w"}, {"source": "w", "target": "n"}]
+    }))
+    .unwrap();
+    let (id, _) = commands
+        .create("later", "", definition, &metadata())
+        .await
+        .unwrap();
+    let service = ExecutionService::new(store.clone(), ServiceConfig::default());
+    let outcome = service
+        .execute(Submission::manual(&id, vec![], Actor::user("u1")))
+        .await
+        .unwrap();
+    assert_eq!(outcome.status(), ExecutionStatus::Waiting);
+    let execution_id = outcome.execution_id.clone();
+    assert!(service.is_running_here(&execution_id));
+    service.stop(&execution_id).await.expect("stop");
+    let mut last = String::new();
+    for _ in 0..500 {
+        let events = store.stream(Execution::TYPE, &execution_id).await.unwrap();
+        last = events.last().unwrap().event_type.clone();
+        if last == "ExecutionCanceled" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(last, "ExecutionCanceled");
+    assert!(!service.is_running_here(&execution_id));
+}
+
+on_both_backends!(a_waiting_execution_can_be_stopped);

@@ -142,10 +142,6 @@ fn schedule_resume(
     suspension: crate::engine::Suspension,
 ) {
     tokio::spawn(async move {
-        let delay = (suspension.resume_at - service.inner.clock.now())
-            .to_std()
-            .unwrap_or_default();
-        tokio::time::sleep(delay).await;
         let switch = service
             .inner
             .running
@@ -154,6 +150,29 @@ fn schedule_resume(
             .get(&execution_id)
             .cloned()
             .unwrap_or_default();
+        let delay = (suspension.resume_at - service.inner.clock.now())
+            .to_std()
+            .unwrap_or_default();
+        // Sleeps until the due time, or until the execution is stopped while it waits.
+        switch.sleeper().sleep(delay).await;
+        if switch.token.is_canceled() {
+            let mut recorder = ExecutionRecorder::continuing(
+                service.inner.store.clone(),
+                &execution_id,
+                actor,
+                service.inner.clock.clone(),
+                state,
+            );
+            let canceled = recorder
+                .execute(ExecutionCommand::Cancel)
+                .map_err(RecordError::from);
+            let finished = recorder.finish().await;
+            if let Err(error) = canceled.and(finished.map(|_| ())) {
+                tracing::error!(%execution_id, %error, "canceling a waiting execution failed");
+            }
+            service.forget(&execution_id);
+            return;
+        }
         let recorder = ExecutionRecorder::continuing(
             service.inner.store.clone(),
             &execution_id,
