@@ -15,12 +15,14 @@ pub struct Config {
     pub database_url: String,
     /// Address the HTTP server binds.
     pub listen: SocketAddr,
+    /// `redis://…` to share presence between `weft serve` processes; none: in-process.
+    pub redis_url: Option<String>,
 }
 
 /// Values given on the command line or in the environment (clap reads both).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ConfigArgs {
-    /// Config file (TOML with data_dir, database_url, listen).
+    /// Config file (TOML with data_dir, database_url, listen, redis_url).
     #[arg(long, env = "WEFT_CONFIG", global = true)]
     pub config: Option<PathBuf>,
     /// Data directory [default: ./weft-data].
@@ -32,6 +34,9 @@ pub struct ConfigArgs {
     /// Listen address [default: 127.0.0.1:8080].
     #[arg(long, env = "WEFT_LISTEN", global = true)]
     pub listen: Option<String>,
+    /// Redis URL for presence shared between processes [default: none, in-process].
+    #[arg(long, env = "WEFT_REDIS_URL", global = true)]
+    pub redis_url: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -40,6 +45,7 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
     listen: Option<String>,
+    redis_url: Option<String>,
 }
 
 /// A configuration problem, named precisely.
@@ -59,6 +65,9 @@ pub enum ConfigError {
     /// The database URL has an unsupported scheme.
     #[error("invalid database URL `{0}`: expected sqlite://PATH or postgres://USER@HOST/DB")]
     DatabaseUrl(String),
+    /// The Redis URL has an unsupported scheme.
+    #[error("invalid Redis URL `{0}`: expected redis://HOST:PORT/ or rediss://HOST:PORT/")]
+    RedisUrl(String),
 }
 
 impl ConfigArgs {
@@ -92,10 +101,17 @@ impl ConfigArgs {
         let listen = listen
             .parse()
             .map_err(|_| ConfigError::Listen(listen.clone()))?;
+        let redis_url = self.redis_url.clone().or(file.redis_url);
+        if let Some(url) = &redis_url
+            && !(url.starts_with("redis://") || url.starts_with("rediss://"))
+        {
+            return Err(ConfigError::RedisUrl(url.clone()));
+        }
         Ok(Config {
             data_dir,
             database_url,
             listen,
+            redis_url,
         })
     }
 }
@@ -118,6 +134,7 @@ mod tests {
         let config = ConfigArgs::default().resolve().unwrap();
         assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(config.database_url, "sqlite://weft-data/weft.db");
+        assert_eq!(config.redis_url, None);
     }
 
     #[test]
@@ -163,6 +180,16 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .starts_with("invalid database URL `mysql://x`")
+        );
+        let args = ConfigArgs {
+            redis_url: Some("127.0.0.1:6379".into()),
+            ..Default::default()
+        };
+        assert!(
+            args.resolve()
+                .unwrap_err()
+                .to_string()
+                .starts_with("invalid Redis URL `127.0.0.1:6379`")
         );
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("weft.toml");

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
+use weft_api_graphql::graphql::presence::Presence;
 use weft_api_graphql::graphql::{self, Api, Limits};
 use weft_api_graphql::metrics::MetricsEndpoint;
 use weft_api_graphql::static_ui::StaticUi;
@@ -34,7 +35,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         }
     });
     let executions = crate::worker_cmd::execution_service(&store)?;
-    let api = Api::with_executions(store.clone(), feed.clone(), executions.clone());
+    let presence = match &config.redis_url {
+        Some(url) => Presence::redis(url)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot use Redis at {}: {e}", redact(url)))?,
+        None => Presence::default(),
+    };
+    let api = Api::with_executions(store.clone(), feed.clone(), executions.clone())
+        .with_presence(presence);
     let triggers = Triggers::start(
         &store,
         feed.clone(),

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Starts the services the test suite talks to: a private PostgreSQL cluster (and, as later tests
-# need them, Redis), and makes sure Debian's Chromium is there for the editor's end-to-end tests.
+# Starts the services the test suite talks to: a private PostgreSQL cluster and a private Redis,
+# and makes sure Debian's Chromium is there for the editor's end-to-end tests.
 # Installs missing Debian packages when run as root.
 # Prints `export` lines for the environment; use as: eval "$(ops/ci/services.sh)"
 set -euo pipefail
 
 PG_PORT="${WEFT_TEST_PG_PORT:-55432}"
 PG_DIR="${WEFT_TEST_PG_DIR:-/tmp/weft-test-pg}"
+REDIS_PORT="${WEFT_TEST_REDIS_PORT:-56379}"
+REDIS_DIR="${WEFT_TEST_REDIS_DIR:-/tmp/weft-test-redis}"
 
 log() { echo "services: $*" >&2; }
 
@@ -47,6 +49,27 @@ start_postgres() {
   echo "export WEFT_TEST_POSTGRES_URL=postgres://weft@127.0.0.1:$PG_PORT/postgres"
 }
 
+start_redis() {
+  command -v redis-server >/dev/null 2>&1 || need_apt redis-server
+  if redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+    log "redis already running on $REDIS_PORT"
+  else
+    mkdir -p "$REDIS_DIR"
+    # A private, memory-only instance: no RDB/AOF files, loopback only.
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes \
+      --pidfile "$REDIS_DIR/redis.pid" --logfile "$REDIS_DIR/redis.log" --dir "$REDIS_DIR" \
+      --save "" --appendonly no >&2
+    local tries=0
+    until redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; do
+      tries=$((tries + 1))
+      if [ "$tries" -gt 50 ]; then log "redis did not start: see $REDIS_DIR/redis.log"; exit 1; fi
+      sleep 0.1
+    done
+    log "redis started on $REDIS_PORT"
+  fi
+  echo "export WEFT_TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/"
+}
+
 start_postgres
 
 # Chromium (Debian's build) for the UI's end-to-end tests; never a downloaded browser.
@@ -57,4 +80,5 @@ ensure_chromium() {
   echo "export WEFT_TEST_CHROMIUM=$(command -v chromium)"
 }
 
+start_redis
 ensure_chromium

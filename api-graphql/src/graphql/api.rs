@@ -9,6 +9,7 @@ use weft_executor::service::{ExecutionService, ServiceConfig};
 use weft_projections::{ProjectionFeed, ReadModels, WorkflowRow};
 
 use super::error::ApiError;
+use super::presence::Presence;
 use crate::triggers::routes::WebhookRoutes;
 
 /// How long a mutation's `workflow` field waits for the read models to include the mutation.
@@ -31,6 +32,8 @@ pub struct Api {
     pub executions: ExecutionService,
     /// The webhook routes of active workflows (to refuse activations whose paths clash).
     pub webhook_routes: Arc<WebhookRoutes>,
+    /// Who has which workflow open.
+    pub presence: Presence,
 }
 
 impl Api {
@@ -56,7 +59,14 @@ impl Api {
             services,
             executions,
             webhook_routes: Arc::new(WebhookRoutes::new()),
+            presence: Presence::default(),
         }
+    }
+
+    /// The same API with another presence service (Redis, to share presence between processes).
+    pub fn with_presence(mut self, presence: Presence) -> Self {
+        self.presence = presence;
+        self
     }
 
     /// The workflow's read-model row, or `NOT_FOUND`.

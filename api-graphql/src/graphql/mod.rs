@@ -5,6 +5,7 @@
 //! - [`actor`]: who is calling (replaced by authentication later).
 //! - [`error`]: stable error codes in `extensions.code`.
 //! - [`query`], [`mutation`], [`subscription`]: the root types; [`types`]: everything they return.
+//! - [`presence`]: who has a workflow open (in-process, or shared through Redis).
 
 pub mod actor;
 pub mod api;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod executions;
 pub mod http;
 pub mod mutation;
+pub mod presence;
 pub mod query;
 pub mod subscription;
 pub mod types;

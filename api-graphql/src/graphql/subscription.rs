@@ -1,22 +1,61 @@
 //! Subscriptions, fed by the projection feed: an event is delivered once the read models include
 //! it, whichever process appended it.
 
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
 use async_graphql::{Context, ID, Json, Result, Subscription};
 use cqrs_es::Aggregate;
 use futures::{Stream, StreamExt, future, stream};
 use serde_json::Value;
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
+use weft_commands::StoredEvent;
 use weft_domain::workflow::{Workflow, WorkflowEvent};
 
+use super::actor::RequestContext;
 use super::api::Api;
 use super::error::{ApiError, ApiResult};
+use super::presence::holding;
 use super::types::history::WorkflowEventMessage;
+use super::types::presence::WorkflowPresence;
 use super::types::workflow::version_arg;
 
 /// Every subscription.
 #[derive(Default)]
-pub struct Subscription;
+pub struct Subscription {
+    messages: Arc<RecentMessages>,
+}
+
+/// How many recent events keep their built message.
+const RECENT: usize = 16;
+
+/// The messages of the latest feed events, each built once and shared by every subscriber of its
+/// workflow (a thousand editors of one workflow cost one payload decode, not a thousand).
+#[derive(Default)]
+struct RecentMessages(Mutex<VecDeque<(Arc<StoredEvent>, Arc<WorkflowEventMessage>)>>);
+
+impl RecentMessages {
+    fn of(&self, event: &Arc<StoredEvent>) -> Arc<WorkflowEventMessage> {
+        let mut recent = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, message)) = recent.iter().find(|(seen, _)| Arc::ptr_eq(seen, event)) {
+            return message.clone();
+        }
+        let meta = |key: &str| event.metadata.get(key).cloned();
+        let message = Arc::new(message(
+            &event.aggregate_id,
+            event.sequence,
+            &event.event_type,
+            event.payload.clone(),
+            meta,
+        ));
+        if recent.len() == RECENT {
+            recent.pop_front();
+        }
+        recent.push_back((event.clone(), message.clone()));
+        message
+    }
+}
 
 /// Builds the message of one workflow event.
 fn message(
@@ -59,7 +98,7 @@ impl Subscription {
         ctx: &Context<'_>,
         workflow_id: ID,
         after_version: Option<i32>,
-    ) -> Result<impl Stream<Item = Result<WorkflowEventMessage>> + use<>> {
+    ) -> Result<impl Stream<Item = Result<Arc<WorkflowEventMessage>>> + use<>> {
         let api = ctx.data_unchecked::<Api>().clone();
         let after = after_version
             .map(|v| version_arg("afterVersion", v))
@@ -85,13 +124,13 @@ impl Subscription {
                         .and_then(Value::as_str)
                         .map(str::to_string)
                 };
-                backlog.push(Ok(message(
+                backlog.push(Ok(Arc::new(message(
                     &workflow_id,
                     event.sequence as u64,
                     &event.event_type,
                     event.payload.clone(),
                     meta,
-                )));
+                ))));
             }
         }
         let live = Live {
@@ -101,6 +140,7 @@ impl Subscription {
             ended: false,
         };
         let id = workflow_id.0;
+        let messages = self.messages.clone();
         let live = BroadcastStream::new(receiver)
             .scan(live, move |state, item| {
                 if state.ended {
@@ -113,14 +153,7 @@ impl Subscription {
                             && event.sequence > state.last =>
                     {
                         state.last = event.sequence;
-                        let meta = |key: &str| event.metadata.get(key).cloned();
-                        Some(Ok(message(
-                            &id,
-                            event.sequence,
-                            &event.event_type,
-                            event.payload.clone(),
-                            meta,
-                        )))
+                        Some(Ok(messages.of(&event)))
                     }
                     Ok(_) => None,
                     Err(BroadcastStreamRecvError::Lagged(missed)) => {
@@ -137,5 +170,36 @@ impl Subscription {
             })
             .filter_map(future::ready);
         Ok(stream::iter(backlog).chain(live))
+    }
+
+    /// Who has the workflow open. While this subscription is open its caller counts as present;
+    /// the current list comes first, then a new list whenever someone opens or closes the
+    /// workflow. With `WEFT_REDIS_URL` set, people on every `weft serve` sharing that Redis are
+    /// listed.
+    async fn workflow_presence(
+        &self,
+        ctx: &Context<'_>,
+        workflow_id: ID,
+    ) -> Result<impl Stream<Item = WorkflowPresence> + use<>> {
+        let api = ctx.data_unchecked::<Api>().clone();
+        api.workflow(&workflow_id).await.api()?;
+        let actor = ctx
+            .data_opt::<RequestContext>()
+            .map(|caller| caller.actor.to_string())
+            .ok_or_else(|| ApiError::Internal("the request has no caller".into()))
+            .api()?;
+        let joined = api
+            .presence
+            .join(&workflow_id, &actor)
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))
+            .api()?;
+        let id = workflow_id;
+        Ok(
+            holding(joined.actors, joined.guard).map(move |actors| WorkflowPresence {
+                workflow_id: id.clone(),
+                actors,
+            }),
+        )
     }
 }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod processes;
+
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
@@ -162,6 +164,16 @@ pub struct WsClient {
 }
 
 impl WsClient {
+    /// Wraps an upgraded socket (the caller sends `connection_init`).
+    pub fn from_socket(socket: WebSocketStream<MaybeTlsStream<TcpStream>>) -> Self {
+        Self { socket }
+    }
+
+    /// Closes the connection (the server ends its subscriptions).
+    pub async fn close(mut self) {
+        let _ = self.socket.close(None).await;
+    }
+
     /// Sends one protocol message.
     pub async fn send(&mut self, message: Value) {
         self.socket

@@ -6,4 +6,5 @@ pub mod diff;
 pub mod enums;
 pub mod history;
 pub mod inputs;
+pub mod presence;
 pub mod workflow;
