@@ -55,6 +55,20 @@ impl MetricsEndpoint {
             "weft_projected_position",
             "Global position of the last event in this process's read models."
         );
+        metrics::describe_counter!(
+            "weft_executions_finished_total",
+            "Executions this process ran to an end (or suspended), by status."
+        );
+        metrics::describe_histogram!(
+            "weft_node_run_seconds",
+            metrics::Unit::Seconds,
+            "Wall-clock duration of node runs in this process."
+        );
+        metrics::describe_histogram!(
+            "weft_webhook_seconds",
+            metrics::Unit::Seconds,
+            "Time from a webhook request to its answer, by HTTP status."
+        );
         Self { store, feed }
     }
 

@@ -124,7 +124,10 @@ async fn workflow_commands(backend: Backend) {
         "{run}"
     );
     let failing = failed(weft.cli(&["execute", &manual_id, "--input", "{\"fail\": true}"]));
-    assert!(failing.contains("failed: Check: asked to fail"), "{failing}");
+    assert!(
+        failing.contains("failed: Check: asked to fail"),
+        "{failing}"
+    );
     let executions = ok(weft.cli(&["executions", &manual_id]));
     assert_eq!(executions.lines().count(), 3, "{executions}");
     let newest = executions

@@ -192,6 +192,11 @@ async fn webhooks_answer_by_response_mode(backend: Backend) {
             .unwrap_or(0.0);
         if succeeded >= 3.0 {
             assert!(text.contains("weft_webhook_seconds_bucket"), "{text}");
+            assert!(text.contains("weft_node_run_seconds_bucket"), "{text}");
+            assert!(
+                text.contains("weft_executions_finished_total{status=\"succeeded\"}"),
+                "{text}"
+            );
             assert!(text.contains("weft_projection_lag_events"), "{text}");
             break;
         }

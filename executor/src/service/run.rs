@@ -107,6 +107,7 @@ pub(super) async fn drive(
     {
         Ok(result) => {
             let state = recorder.finish().await?;
+            record_metrics(&result);
             Ok((result, state))
         }
         Err(error) => {
@@ -128,6 +129,23 @@ pub(super) async fn drive(
                 suspended: None,
             };
             Ok((result, state))
+        }
+    }
+}
+
+/// Counts the finished (or suspended) execution by status and records each node run's duration.
+fn record_metrics(result: &ExecutionResult) {
+    let status = match result.status {
+        ExecutionStatus::Success => "succeeded",
+        ExecutionStatus::Error => "failed",
+        ExecutionStatus::Canceled => "canceled",
+        ExecutionStatus::Waiting => "waiting",
+    };
+    metrics::counter!("weft_executions_finished_total", "status" => status).increment(1);
+    let node_runs = metrics::histogram!("weft_node_run_seconds");
+    for (node, run) in result.run_data.order() {
+        if let Some(run) = result.run_data.runs(*node).get(*run) {
+            node_runs.record(run.duration.as_secs_f64());
         }
     }
 }
