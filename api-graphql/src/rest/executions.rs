@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use serde_json::{Value, json};
 
-use super::{Rest, RestError, RestResult, json_body, ok};
+use super::{Rest, RestError, RestResult, json_body, number_param, ok};
 
 /// The fields of an execution in lists.
 const SUMMARY: &str = "id workflowId workflowVersion status trigger triggerDetail mode queuedAt startedAt finishedAt durationMs error errorNodeId";
@@ -42,12 +42,7 @@ pub(super) async fn list(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> RestResult {
-    let limit = match query.get("limit") {
-        None => Value::Null,
-        Some(n) => json!(n.parse::<u32>().map_err(|_| RestError::invalid(format!(
-            "`limit` must be a positive number, got `{n}`"
-        )))?),
-    };
+    let limit = number_param(&query, "limit", "a positive number")?;
     let variables = json!({
         "workflowId": query.get("workflowId"),
         "status": enum_param(&query, "status", &["QUEUED", "RUNNING", "WAITING", "SUCCEEDED", "FAILED", "CANCELED"])?,

@@ -151,6 +151,22 @@ pub(crate) fn json_body(body: &Bytes) -> Result<Map<String, Value>, RestError> {
     }
 }
 
+/// An optional whole-number query parameter; `what` names the expected value in the error
+/// ("a positive number", "a version number").
+pub(crate) fn number_param(
+    query: &std::collections::HashMap<String, String>,
+    key: &str,
+    what: &str,
+) -> Result<Value, RestError> {
+    match query.get(key) {
+        None => Ok(Value::Null),
+        Some(text) => text
+            .parse::<u32>()
+            .map(|n| json!(n))
+            .map_err(|_| RestError::invalid(format!("`{key}` must be {what}, got `{text}`"))),
+    }
+}
+
 /// `200` with a JSON body.
 pub(crate) fn ok(value: Value) -> Response {
     axum::Json(value).into_response()

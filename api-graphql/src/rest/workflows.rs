@@ -10,7 +10,7 @@ use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use serde_json::{Map, Value, json};
 
-use super::{Rest, RestError, RestResult, created, json_body, ok};
+use super::{Rest, RestError, RestResult, created, json_body, number_param, ok};
 
 /// The fields of a workflow in REST answers (`definition` is Weft JSON).
 pub(super) const WORKFLOW: &str = "id name description environment active archived version createdAt createdBy updatedAt updatedBy promotedFrom { workflowId version } definition { json }";
@@ -75,12 +75,7 @@ pub(super) async fn list(
             "`{key}` must be true or false, got `{other}`"
         ))),
     };
-    let limit = match query.get("limit") {
-        None => Value::Null,
-        Some(n) => json!(n.parse::<u32>().map_err(|_| RestError::invalid(format!(
-            "`limit` must be a positive number, got `{n}`"
-        )))?),
-    };
+    let limit = number_param(&query, "limit", "a positive number")?;
     let data = rest
         .run(
             &headers,
@@ -342,12 +337,7 @@ pub(super) async fn export(
     Path(id): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> RestResult {
-    let version = match query.get("version") {
-        None => Value::Null,
-        Some(v) => json!(v.parse::<u32>().map_err(|_| RestError::invalid(format!(
-            "`version` must be a version number, got `{v}`"
-        )))?),
-    };
+    let version = number_param(&query, "version", "a version number")?;
     let data = rest
         .run(
             &headers,
