@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use weft_commands::secrets::{MASTER_KEY_ENV, MasterKey};
 
 /// Settings shared by every command that opens the store or serves.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,6 +18,22 @@ pub struct Config {
     pub listen: SocketAddr,
     /// `redis://…` to share presence between `weft serve` processes; none: in-process.
     pub redis_url: Option<String>,
+    /// Where the master key lives when `WEFT_ENCRYPTION_KEY` is not set (created on first start
+    /// with mode 0600); defaults to `DATA_DIR/master.key`.
+    pub key_file: PathBuf,
+    /// The master key from `WEFT_ENCRYPTION_KEY` (base64 of 32 bytes), which wins over the file.
+    pub encryption_key: Option<String>,
+}
+
+impl Config {
+    /// The master key: `WEFT_ENCRYPTION_KEY` when set, else the key file (created when missing).
+    /// Every process sharing a database must use the same key.
+    pub fn master_key(&self) -> Result<MasterKey, weft_commands::secrets::SecretsError> {
+        match &self.encryption_key {
+            Some(text) => MasterKey::from_base64(text, MASTER_KEY_ENV),
+            None => MasterKey::load_or_create(&self.key_file),
+        }
+    }
 }
 
 /// Values given on the command line or in the environment (clap reads both).
@@ -37,6 +54,12 @@ pub struct ConfigArgs {
     /// Redis URL for presence shared between processes [default: none, in-process].
     #[arg(long, env = "WEFT_REDIS_URL", global = true)]
     pub redis_url: Option<String>,
+    /// Master key file, used when WEFT_ENCRYPTION_KEY is unset [default: DATA_DIR/master.key].
+    #[arg(long, env = "WEFT_KEY_FILE", global = true)]
+    pub key_file: Option<PathBuf>,
+    /// Master key, base64 of 32 bytes (environment only, never a flag).
+    #[arg(skip = std::env::var(MASTER_KEY_ENV).ok().filter(|k| !k.trim().is_empty()))]
+    pub encryption_key: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -46,6 +69,7 @@ struct FileConfig {
     database_url: Option<String>,
     listen: Option<String>,
     redis_url: Option<String>,
+    key_file: Option<PathBuf>,
 }
 
 /// A configuration problem, named precisely.
@@ -107,11 +131,18 @@ impl ConfigArgs {
         {
             return Err(ConfigError::RedisUrl(url.clone()));
         }
+        let key_file = self
+            .key_file
+            .clone()
+            .or(file.key_file)
+            .unwrap_or_else(|| data_dir.join("master.key"));
         Ok(Config {
             data_dir,
             database_url,
             listen,
             redis_url,
+            key_file,
+            encryption_key: self.encryption_key.clone(),
         })
     }
 }
@@ -135,6 +166,46 @@ mod tests {
         assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(config.database_url, "sqlite://weft-data/weft.db");
         assert_eq!(config.redis_url, None);
+        assert_eq!(config.key_file, PathBuf::from("weft-data/master.key"));
+    }
+
+    #[test]
+    fn the_environment_key_wins_over_the_key_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = MasterKey::generate();
+        let args = ConfigArgs {
+            data_dir: Some(dir.path().to_path_buf()),
+            encryption_key: Some(key.to_base64()),
+            ..Default::default()
+        };
+        let config = args.resolve().unwrap();
+        assert_eq!(config.master_key().unwrap().derive("x"), key.derive("x"));
+        assert!(!config.key_file.exists());
+        let args = ConfigArgs {
+            data_dir: Some(dir.path().to_path_buf()),
+            encryption_key: Some("bad".into()),
+            ..Default::default()
+        };
+        let err = args
+            .resolve()
+            .unwrap()
+            .master_key()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("WEFT_ENCRYPTION_KEY must be base64 of exactly 32 bytes"),
+            "{err}"
+        );
+        let args = ConfigArgs {
+            data_dir: Some(dir.path().to_path_buf()),
+            ..Default::default()
+        };
+        let from_file = args.resolve().unwrap().master_key().unwrap();
+        assert!(dir.path().join("master.key").exists());
+        assert_eq!(
+            args.resolve().unwrap().master_key().unwrap().derive("x"),
+            from_file.derive("x")
+        );
     }
 
     #[test]

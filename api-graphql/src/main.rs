@@ -5,6 +5,7 @@ mod config;
 mod projections_cmd;
 mod run_cmd;
 mod serve;
+mod user_cmd;
 mod worker_cmd;
 
 use std::path::PathBuf;
@@ -47,6 +48,24 @@ enum Command {
     },
     #[command(flatten)]
     Client(cli::ClientCommand),
+    /// Manage users offline, on the data directory (or WEFT_DATABASE_URL).
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserAction {
+    /// Create the owner of a new instance (fails once an owner exists).
+    CreateOwner {
+        /// The owner's email.
+        #[arg(long)]
+        email: String,
+        /// The owner's password (at least 8 characters).
+        #[arg(long, env = "WEFT_OWNER_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -87,5 +106,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             run_cmd::run(&file, input.as_deref(), cli.client.json).await
         }
         Command::Client(command) => cli::run(&cli.client, command).await,
+        Command::User {
+            action: UserAction::CreateOwner { email, password },
+        } => user_cmd::create_owner(config, &email, &password).await,
     }
 }

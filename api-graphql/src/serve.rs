@@ -34,14 +34,15 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             tracing::error!(%error, "projection runner stopped");
         }
     });
-    let executions = crate::worker_cmd::execution_service(&store)?;
+    let master = config.master_key()?;
+    let executions = crate::worker_cmd::execution_service(&store, &master)?;
     let presence = match &config.redis_url {
         Some(url) => Presence::redis(url)
             .await
             .map_err(|e| anyhow::anyhow!("cannot use Redis at {}: {e}", redact(url)))?,
         None => Presence::default(),
     };
-    let api = Api::with_executions(store.clone(), feed.clone(), executions.clone())
+    let api = Api::with_executions(store.clone(), feed.clone(), executions.clone(), &master)
         .with_presence(presence);
     let triggers = Triggers::start(
         &store,
@@ -56,6 +57,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         body_limit: DEFAULT_BODY_LIMIT,
     };
     let metrics = MetricsEndpoint::new(store.clone(), feed.clone());
+    if api.access.setup_required().await? {
+        println!(
+            "No owner yet: open the UI to set one up, or run `weft user create-owner --email E --password P`"
+        );
+    }
     let state = Arc::new(AppState { store, feed });
     let ui = StaticUi::from_env();
     let app = Router::new()

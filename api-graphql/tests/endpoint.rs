@@ -44,6 +44,7 @@ async fn request_ids_become_correlation_ids(backend: Backend) {
     let response: Value = reqwest::Client::new()
         .post(&server.url)
         .header("x-request-id", "req-42")
+        .bearer_auth(&server.token)
         .json(&json!({"query": "mutation { createWorkflow(name: \"Traced\") { workflowId workflow { version } } }"}))
         .send()
         .await
@@ -60,6 +61,6 @@ async fn request_ids_become_correlation_ids(backend: Backend) {
         .await;
     assert_eq!(
         audit["auditLog"]["items"],
-        json!([{"correlationId": "req-42", "actor": "system:api"}])
+        json!([{"correlationId": "req-42", "actor": format!("user:{}", server.owner_id)}])
     );
 }

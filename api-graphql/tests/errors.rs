@@ -18,7 +18,6 @@ on_both_backends!(
     malformed_bodies_are_rejected_with_a_message,
     oversized_bodies_are_rejected_and_change_nothing,
     too_deep_and_invalid_queries_are_rejected,
-    malformed_actor_header_is_rejected,
 );
 
 const MOVE: &str = "mutation($id: ID!, $node: ID!, $x: Float!, $expected: Int) {
@@ -268,26 +267,6 @@ async fn too_deep_and_invalid_queries_are_rejected(backend: Backend) {
     // GraphiQL's introspection query (graphql-js 16) stays within the limits.
     let introspection = server.request(INTROSPECTION, json!({})).await;
     assert!(introspection.get("errors").is_none(), "{introspection}");
-}
-
-async fn malformed_actor_header_is_rejected(backend: Backend) {
-    let server = start(backend).await;
-    let response = reqwest::Client::new()
-        .post(&server.url)
-        .header("x-weft-actor", "somebody")
-        .json(&json!({"query": "{ nodeTypes { name } }"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 400);
-    let body: Value = response.json().await.unwrap();
-    assert!(
-        body["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("invalid x-weft-actor header"),
-        "{body}"
-    );
 }
 
 const INTROSPECTION: &str = "query IntrospectionQuery {

@@ -11,8 +11,7 @@ use weft_commands::testing::TestDb;
 use common::processes::{serve, ws_client};
 use common::{WsClient, code, sample_definition};
 
-const PRESENCE: &str =
-    "subscription($id: ID!) { workflowPresence(workflowId: $id) { workflowId actors } }";
+const PRESENCE: &str = "subscription($id: ID!) { workflowPresence(workflowId: $id) { workflowId actors users { id email role } } }";
 
 async fn open(client: &mut WsClient, workflow_id: &str) {
     client
@@ -24,50 +23,62 @@ async fn next_actors(client: &mut WsClient) -> Value {
     client.next_payload("presence").await["data"]["workflowPresence"]["actors"].clone()
 }
 
+/// `user:ID` of each user, sorted as presence lists them.
+fn actors(ids: &[&str]) -> Value {
+    let mut actors: Vec<String> = ids.iter().map(|id| format!("user:{id}")).collect();
+    actors.sort();
+    json!(actors)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn in_process_presence_follows_who_has_the_workflow_open() {
     let server = common::start(Backend::Sqlite).await;
     let workflow_id = server.create_sample("shared").await;
+    let ada_user = server.create_user("ada", "EDITOR").await;
+    let bea_user = server.create_user("bea", "VIEWER").await;
+    let cy_user = server.create_user("cy", "EDITOR").await;
 
-    let mut ada = ws_client(&server.ws_url, Some("user:ada")).await;
+    let mut ada = ws_client(&server.ws_url, &ada_user.token).await;
     open(&mut ada, &workflow_id).await;
     let first = ada.next_payload("presence").await;
     assert_eq!(first["data"]["workflowPresence"]["workflowId"], workflow_id);
     assert_eq!(
         first["data"]["workflowPresence"]["actors"],
-        json!(["user:ada"])
+        actors(&[&ada_user.id])
+    );
+    assert_eq!(
+        first["data"]["workflowPresence"]["users"],
+        json!([{"id": ada_user.id, "email": "ada@example.com", "role": "EDITOR"}])
     );
 
-    let mut bea = ws_client(&server.ws_url, Some("user:bea")).await;
+    let mut bea = ws_client(&server.ws_url, &bea_user.token).await;
     open(&mut bea, &workflow_id).await;
-    assert_eq!(next_actors(&mut bea).await, json!(["user:ada", "user:bea"]));
-    assert_eq!(next_actors(&mut ada).await, json!(["user:ada", "user:bea"]));
+    let both = actors(&[&ada_user.id, &bea_user.id]);
+    assert_eq!(next_actors(&mut bea).await, both);
+    assert_eq!(next_actors(&mut ada).await, both);
 
     // A second tab of the same person lists them once, and closing it keeps them present.
-    let mut ada_tab = ws_client(&server.ws_url, Some("user:ada")).await;
+    let mut ada_tab = ws_client(&server.ws_url, &ada_user.token).await;
     open(&mut ada_tab, &workflow_id).await;
-    assert_eq!(
-        next_actors(&mut ada_tab).await,
-        json!(["user:ada", "user:bea"])
-    );
+    assert_eq!(next_actors(&mut ada_tab).await, both);
     ada_tab.close().await;
 
     bea.close().await;
-    assert_eq!(next_actors(&mut ada).await, json!(["user:ada"]));
+    assert_eq!(next_actors(&mut ada).await, actors(&[&ada_user.id]));
 
     // Another workflow has its own list.
     let other = server.create_sample("other").await;
-    let mut cy = ws_client(&server.ws_url, Some("user:cy")).await;
+    let mut cy = ws_client(&server.ws_url, &cy_user.token).await;
     open(&mut cy, &other).await;
-    assert_eq!(next_actors(&mut cy).await, json!(["user:cy"]));
+    assert_eq!(next_actors(&mut cy).await, actors(&[&cy_user.id]));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn presence_on_an_unknown_workflow_is_not_found() {
     let server = common::start(Backend::Sqlite).await;
-    let mut ada = ws_client(&server.ws_url, Some("user:ada")).await;
-    open(&mut ada, "no-such-workflow").await;
-    let payload = ada.next_payload("presence").await;
+    let mut owner = ws_client(&server.ws_url, &server.token).await;
+    open(&mut owner, "no-such-workflow").await;
+    let payload = owner.next_payload("presence").await;
     assert_eq!(code(&payload["errors"][0]), "NOT_FOUND", "{payload:#}");
 }
 
@@ -116,15 +127,20 @@ async fn two_processes_on_one_redis_see_each_others_users() {
     a.await_version(&workflow_id, 1).await;
     b.await_version(&workflow_id, 1).await;
 
-    let mut ada = a.ws_client(Some("user:ada")).await;
-    open(&mut ada, &workflow_id).await;
-    assert_eq!(next_actors(&mut ada).await, json!(["user:ada"]));
+    let (ada_id, ada_token) = a.create_user("ada", "EDITOR").await;
+    let (bea_id, bea_token) = a.create_user("bea", "EDITOR").await;
 
-    let mut bea = b.ws_client(Some("user:bea")).await;
+    let mut ada = a.ws_client(&ada_token).await;
+    open(&mut ada, &workflow_id).await;
+    assert_eq!(next_actors(&mut ada).await, actors(&[&ada_id]));
+
+    // Process B accepts the tokens process A issued (same master key) and lists both users.
+    let mut bea = b.ws_client(&bea_token).await;
     open(&mut bea, &workflow_id).await;
-    assert_eq!(next_actors(&mut bea).await, json!(["user:ada", "user:bea"]));
-    assert_eq!(next_actors(&mut ada).await, json!(["user:ada", "user:bea"]));
+    let both = actors(&[&ada_id, &bea_id]);
+    assert_eq!(next_actors(&mut bea).await, both);
+    assert_eq!(next_actors(&mut ada).await, both);
 
     bea.close().await;
-    assert_eq!(next_actors(&mut ada).await, json!(["user:ada"]));
+    assert_eq!(next_actors(&mut ada).await, actors(&[&ada_id]));
 }

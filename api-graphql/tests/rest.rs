@@ -232,6 +232,7 @@ async fn bad_requests_get_clear_errors_and_change_nothing(backend: Backend) {
         let request = weft
             .http
             .request(method, format!("{}{path}", weft.base))
+            .bearer_auth(&weft.token)
             .header("content-type", "application/json")
             .body(body);
         async move {
@@ -242,6 +243,25 @@ async fn bad_requests_get_clear_errors_and_change_nothing(backend: Backend) {
             )
         }
     };
+    // Without a token or with a forged one: 401, nothing created.
+    for token in ["", "not-a-jwt"] {
+        let mut request = weft.http.get(format!("{}/api/workflows", weft.base));
+        if !token.is_empty() {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 401);
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(error["code"], "UNAUTHENTICATED", "{error}");
+    }
+    let response = weft
+        .http
+        .post(format!("{}/api/workflows", weft.base))
+        .json(&manual_workflow())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 401);
     let (status, error) = raw(Method::POST, "/api/workflows".into(), "{ nope").await;
     assert_eq!(status, 400);
     assert!(

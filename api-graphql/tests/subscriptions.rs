@@ -25,6 +25,7 @@ async fn edits_through_another_connection_reach_the_subscriber(backend: Backend)
     let server = start(backend).await;
     let id = server.create_sample("Live").await;
     let other = server.create_sample("Elsewhere").await;
+    let ada = server.create_user("ada", "EDITOR").await;
     let mut client = server.subscribe_client().await;
     client
         .subscribe("1", EVENTS, json!({"id": id, "after": 1}))
@@ -32,7 +33,7 @@ async fn edits_through_another_connection_reach_the_subscriber(backend: Backend)
     let rename = "mutation($id: ID!, $name: String!) { renameWorkflow(workflowId: $id, name: $name) { version } }";
     let response = server
         .request_as(
-            Some("user:ada"),
+            Some(&ada.token),
             rename,
             json!({"id": other, "name": "Not this one"}),
         )
@@ -40,7 +41,7 @@ async fn edits_through_another_connection_reach_the_subscriber(backend: Backend)
     assert!(response.get("errors").is_none(), "{response}");
     let response = server
         .request_as(
-            Some("user:ada"),
+            Some(&ada.token),
             rename,
             json!({"id": id, "name": "Renamed live"}),
         )
@@ -51,7 +52,7 @@ async fn edits_through_another_connection_reach_the_subscriber(backend: Backend)
     assert_eq!(event["version"], 2);
     assert_eq!(event["eventType"], "WorkflowRenamed");
     assert_eq!(event["summary"], "renamed workflow to \"Renamed live\"");
-    assert_eq!(event["actor"], "user:ada");
+    assert_eq!(event["actor"], format!("user:{}", ada.id));
     assert_eq!(
         event["payload"],
         json!({"type": "WorkflowRenamed", "name": "Renamed live"})
@@ -68,7 +69,7 @@ async fn edits_through_another_connection_reach_the_subscriber(backend: Backend)
     let event = client.next_payload("1").await["data"]["workflowEvents"].clone();
     assert_eq!(event["version"], 3);
     assert_eq!(event["eventType"], "NodeMoved");
-    assert_eq!(event["actor"], "system:api");
+    assert_eq!(event["actor"], format!("user:{}", server.owner_id));
     assert_eq!(
         event["payload"],
         json!({"type": "NodeMoved", "nodeId": "n", "position": [5.0, 6.0]})

@@ -31,7 +31,7 @@ async fn a_subscription_on_one_process_sees_an_edit_made_through_another() {
         .to_string();
 
     a.await_version(&workflow_id, 1).await;
-    let mut client = a.ws_client(None).await;
+    let mut client = a.ws_client(&a.token).await;
     client
         .subscribe(
             "edits",

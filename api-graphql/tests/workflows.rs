@@ -81,7 +81,7 @@ async fn create_edit_and_read_back(backend: Backend) {
     assert_eq!(workflow["description"], "Syncs orders");
     assert_eq!(workflow["environment"], "TESTING");
     assert_eq!(workflow["version"], 10);
-    assert_eq!(workflow["createdBy"], "system:api");
+    assert_eq!(workflow["createdBy"], format!("user:{}", server.owner_id));
     let definition = &workflow["definition"];
     assert_eq!(definition["version"], 10);
     assert_eq!(
@@ -227,7 +227,10 @@ async fn versions_diff_and_revert(backend: Backend) {
             (3, "NodeRemoved")
         ]
     );
-    assert_eq!(workflow["versions"][0]["actor"], "system:api");
+    assert_eq!(
+        workflow["versions"][0]["actor"],
+        format!("user:{}", server.owner_id)
+    );
     assert_eq!(
         workflow["first"]["nodes"],
         json!([{"id": "t"}, {"id": "n"}])
@@ -357,10 +360,12 @@ async fn list_filters_and_pages(backend: Backend) {
 async fn audit_log_filters_by_actor_and_workflow(backend: Backend) {
     let server = start(backend).await;
     let id = server.create_sample("Audited").await;
+    let ada = server.create_user("ada", "EDITOR").await;
+    let ada_actor = format!("user:{}", ada.id);
     let rename =
         "mutation($id: ID!) { renameWorkflow(workflowId: $id, name: \"Renamed\") { version } }";
     let response = server
-        .request_as(Some("user:ada"), rename, json!({"id": id}))
+        .request_as(Some(&ada.token), rename, json!({"id": id}))
         .await;
     assert!(response.get("errors").is_none(), "{response}");
     server.create_sample("Other").await;
@@ -369,12 +374,14 @@ async fn audit_log_filters_by_actor_and_workflow(backend: Backend) {
             items { aggregateId sequence eventType actor summary recordedAt correlationId } nextCursor
         }
     }";
-    let data = server.data(audit, json!({"actor": "user:ada"})).await;
+    let data = server.data(audit, json!({"actor": ada_actor})).await;
     let items = data["auditLog"]["items"].as_array().unwrap();
-    assert_eq!(items.len(), 1);
-    assert_eq!(items[0]["aggregateId"], id);
-    assert_eq!(items[0]["eventType"], "WorkflowRenamed");
-    assert_eq!(items[0]["summary"], "renamed workflow to \"Renamed\"");
+    // Ada's sign-in, then her edit.
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["eventType"], "SessionStarted");
+    assert_eq!(items[1]["aggregateId"], id);
+    assert_eq!(items[1]["eventType"], "WorkflowRenamed");
+    assert_eq!(items[1]["summary"], "renamed workflow to \"Renamed\"");
     let data = server
         .data(audit, json!({"workflowId": id, "first": 1}))
         .await;

@@ -4,10 +4,13 @@
 //! Boundaries: this crate owns writes to the `events` table; read models belong to
 //! `weft-projections`.
 
+pub mod auth;
 pub mod error;
+pub mod secrets;
 pub mod store;
 pub mod workflows;
 
+pub use auth::{Access, AuthError, Principal};
 pub use error::{CommandError, StoreError};
 pub use store::{Backend, Db, EventStore, LogPosition, NewEvent, StoredEvent, WriterConfig};
 pub use workflows::{CommandOutcome, Promotion, WorkflowCommands};

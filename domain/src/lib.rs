@@ -5,10 +5,12 @@
 //! metadata; persistence and transport live in `weft-commands` and above.
 
 pub mod catalog;
+pub mod credential;
 pub mod definition;
 pub mod diff;
 pub mod environment;
 pub mod execution;
 pub mod metadata;
 pub mod triggers;
+pub mod user;
 pub mod workflow;

@@ -34,6 +34,7 @@ mod respond;
 mod run_data;
 mod sandbox;
 pub mod service;
+mod stored_credentials;
 
 pub use engine::{Engine, ExecutionResult, Suspension};
 pub use error::{ExecutorError, NodeError, NodeErrorKind};
@@ -51,3 +52,4 @@ pub use report::run_data_json;
 pub use respond::{Responder, ResponseBody, WebhookResponse};
 pub use run_data::{NodeRun, RunData, SourceRef};
 pub use sandbox::{HostBridge, JsError, JsSession, Sandbox, SandboxLimits};
+pub use stored_credentials::StoredCredentials;

@@ -5,6 +5,7 @@
 //! resumes exactly where it stopped: nothing lost, nothing applied twice. `rebuild` replays from
 //! zero and must reproduce the live tables bit for bit.
 
+pub mod access;
 mod conditions;
 pub mod error;
 pub mod executions;

@@ -93,6 +93,8 @@ pub struct Changes {
     pub audit: Vec<AuditRow>,
     /// Executions rows.
     pub executions: crate::executions::ExecutionChanges,
+    /// Users, API keys and credential metadata rows.
+    pub access: crate::access::AccessChanges,
 }
 
 fn meta<'a>(event: &'a StoredEvent, key: &str) -> &'a str {
@@ -135,6 +137,8 @@ pub fn apply_batch(
         } else {
             if event.aggregate_type == "execution" {
                 changes.executions.apply(event)?;
+            } else {
+                changes.access.apply(event)?;
             }
             event.event_type.clone()
         };

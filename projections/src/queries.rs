@@ -56,6 +56,11 @@ impl ReadModels {
         Self { db }
     }
 
+    /// The database behind the read models.
+    pub(crate) fn db(&self) -> &Db {
+        &self.db
+    }
+
     /// Lists workflows, ordered by id (creation order).
     pub async fn workflows(
         &self,

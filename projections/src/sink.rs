@@ -146,6 +146,7 @@ pub async fn write(
         query.execute(&mut *tx).await?;
     }
     crate::executions::sink::write(db, &mut tx, tables, &changes.executions).await?;
+    crate::access::sink::write(db, &mut tx, tables, &changes.access).await?;
     tx.commit().await?;
     Ok(true)
 }

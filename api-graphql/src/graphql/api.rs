@@ -3,8 +3,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use weft_commands::{EventStore, WorkflowCommands};
+use weft_commands::auth::TokenLifetimes;
+use weft_commands::secrets::{Credentials, MasterKey};
+use weft_commands::{Access, EventStore, WorkflowCommands};
 use weft_domain::workflow::WorkflowServices;
+use weft_executor::StoredCredentials;
 use weft_executor::service::{ExecutionService, ServiceConfig};
 use weft_projections::{ProjectionFeed, ReadModels, WorkflowRow};
 
@@ -34,14 +37,24 @@ pub struct Api {
     pub webhook_routes: Arc<WebhookRoutes>,
     /// Who has which workflow open.
     pub presence: Presence,
+    /// Users, sign-in, tokens and API keys.
+    pub access: Access,
+    /// Encrypted credentials.
+    pub credentials: Credentials,
 }
 
 impl Api {
     /// The API over `store`, whose projection runner publishes `feed`, with an execution
-    /// service of default settings. Must be called inside a tokio runtime.
-    pub fn new(store: EventStore, feed: ProjectionFeed) -> Self {
-        let executions = ExecutionService::new(store.clone(), ServiceConfig::default());
-        Self::with_executions(store, feed, executions)
+    /// service of default settings; tokens are signed and secrets encrypted with keys derived
+    /// from `master`. Must be called inside a tokio runtime.
+    pub fn new(store: EventStore, feed: ProjectionFeed, master: &MasterKey) -> Self {
+        let credentials = StoredCredentials::new(Credentials::new(store.clone(), master));
+        let config = ServiceConfig {
+            credentials: Some(Arc::new(credentials)),
+            ..ServiceConfig::default()
+        };
+        let executions = ExecutionService::new(store.clone(), config);
+        Self::with_executions(store, feed, executions, master)
     }
 
     /// The API over `store` running executions with `executions`.
@@ -49,9 +62,12 @@ impl Api {
         store: EventStore,
         feed: ProjectionFeed,
         executions: ExecutionService,
+        master: &MasterKey,
     ) -> Self {
         let services = WorkflowServices::default();
         Self {
+            access: Access::new(store.clone(), master, TokenLifetimes::default()),
+            credentials: Credentials::new(store.clone(), master),
             commands: WorkflowCommands::new(store.clone(), services.clone()),
             read: ReadModels::new(store.db().clone()),
             store,
@@ -67,6 +83,16 @@ impl Api {
     pub fn with_presence(mut self, presence: Presence) -> Self {
         self.presence = presence;
         self
+    }
+
+    /// Waits (bounded) until the read models include every event committed before the call, so
+    /// a list read right after a mutation includes it.
+    pub async fn caught_up(&self) {
+        let Ok(head) = self.store.head().await else {
+            return;
+        };
+        let mut position = self.feed.position();
+        let _ = tokio::time::timeout(READ_YOUR_WRITES, position.wait_for(|p| *p >= head)).await;
     }
 
     /// The workflow's read-model row, or `NOT_FOUND`.

@@ -9,7 +9,8 @@ use async_graphql::extensions::{
 use async_graphql::{ErrorExtensions, Response, ServerError, Value};
 use futures::StreamExt;
 use futures::stream::BoxStream;
-use weft_commands::CommandError;
+use weft_commands::secrets::CredentialsError;
+use weft_commands::{AuthError, CommandError};
 use weft_domain::workflow::WorkflowError;
 use weft_executor::service::ServiceError;
 use weft_projections::ProjectionError;
@@ -35,6 +36,21 @@ pub enum ApiError {
     /// No execution has this id.
     #[error("execution `{0}` not found")]
     ExecutionNotFound(String),
+    /// A user, sign-in or API key command failed.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// A credential command failed.
+    #[error(transparent)]
+    Credentials(#[from] CredentialsError),
+    /// Something with this id does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// No valid credentials.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// The caller's role does not allow this.
+    #[error("{0}")]
+    Forbidden(String),
     /// A read-model query failed.
     #[error(transparent)]
     ReadModel(#[from] ProjectionError),
@@ -59,6 +75,11 @@ impl ApiError {
             Self::Command(error) => error.code(),
             Self::Execution(error) => error.code(),
             Self::ExecutionNotFound(_) => NOT_FOUND,
+            Self::Auth(error) => error.code(),
+            Self::Credentials(error) => error.code(),
+            Self::NotFound(_) => NOT_FOUND,
+            Self::Unauthenticated(_) => super::auth::policy::UNAUTHENTICATED,
+            Self::Forbidden(_) => super::auth::policy::FORBIDDEN,
             Self::ReadModel(_) | Self::Internal(_) => INTERNAL,
             Self::WorkflowNotFound(_) => NOT_FOUND,
             Self::Invalid(_) => VALIDATION,

@@ -16,6 +16,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
+use weft_commands::Access;
+
 use super::actor::RequestContext;
 use super::error::VALIDATION;
 use super::{Limits, WeftSchema};
@@ -26,15 +28,24 @@ pub const PATH: &str = "/graphql";
 struct Endpoint {
     schema: WeftSchema,
     limits: Limits,
+    access: Access,
 }
 
 /// The `/graphql` routes over `schema`.
-pub fn routes<S: Clone + Send + Sync + 'static>(schema: WeftSchema, limits: Limits) -> Router<S> {
+pub fn routes<S: Clone + Send + Sync + 'static>(
+    schema: WeftSchema,
+    limits: Limits,
+    access: Access,
+) -> Router<S> {
     let body_limit = DefaultBodyLimit::max(limits.body_bytes);
     Router::new()
         .route(PATH, get(graphiql_or_websocket).post(execute))
         .layer(body_limit)
-        .with_state(Arc::new(Endpoint { schema, limits }))
+        .with_state(Arc::new(Endpoint {
+            schema,
+            limits,
+            access,
+        }))
 }
 
 /// An HTTP error in GraphQL's response shape, with `extensions.code`.
@@ -65,10 +76,7 @@ async fn execute(
         Ok(batch) => batch,
         Err(message) => return rejection(StatusCode::BAD_REQUEST, message),
     };
-    let caller = match RequestContext::from_headers(&headers) {
-        Ok(caller) => caller,
-        Err(message) => return rejection(StatusCode::BAD_REQUEST, message),
-    };
+    let caller = RequestContext::from_headers(&headers, &endpoint.access).await;
     GraphQLResponse::from(endpoint.schema.execute_batch(batch.data(caller)).await).into_response()
 }
 
@@ -113,18 +121,22 @@ async fn graphiql_or_websocket(
             "unsupported WebSocket subprotocol: use graphql-transport-ws".into(),
         );
     };
-    let caller = match RequestContext::from_headers(&headers) {
-        Ok(caller) => caller,
-        Err(message) => return rejection(StatusCode::BAD_REQUEST, message),
-    };
+    let caller = RequestContext::from_headers(&headers, &endpoint.access).await;
     let schema = endpoint.schema.clone();
+    let access = endpoint.access.clone();
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| {
-            let mut data = Data::default();
-            data.insert(caller);
             GraphQLWebSocket::new(socket, schema, protocol)
-                .with_data(data)
+                .on_connection_init(move |payload| async move {
+                    let caller = caller.with_connection_init(&payload, &access).await;
+                    if let Some(reason) = &caller.auth_error {
+                        return Err(async_graphql::Error::new(reason.clone()));
+                    }
+                    let mut data = Data::default();
+                    data.insert(caller);
+                    Ok(data)
+                })
                 .serve()
         })
 }

@@ -2,13 +2,16 @@
 //! workflow command, subscriptions fed by the projection feed.
 //!
 //! - [`http`]: the `/graphql` endpoint (POST, GraphiQL, graphql-ws) with its body limit.
-//! - [`actor`]: who is calling (replaced by authentication later).
+//! - [`actor`]: who is calling (the authenticated principal) and the request's correlation id.
+//! - [`auth`]: the policy guard every request passes; setup, sign-in, users and API keys.
 //! - [`error`]: stable error codes in `extensions.code`.
 //! - [`query`], [`mutation`], [`subscription`]: the root types; [`types`]: everything they return.
 //! - [`presence`]: who has a workflow open (in-process, or shared through Redis).
 
 pub mod actor;
 pub mod api;
+pub mod auth;
+pub mod credentials;
 pub mod documents;
 pub mod error;
 pub mod executions;
@@ -24,13 +27,23 @@ use axum::Router;
 
 pub use api::Api;
 
-/// Every query: workflows, audit, catalog and executions.
+/// Every query: workflows, audit, catalog, executions, users and credentials.
 #[derive(MergedObject, Default)]
-pub struct Query(query::Query, executions::ExecutionQuery);
+pub struct Query(
+    query::Query,
+    executions::ExecutionQuery,
+    auth::AuthQueries,
+    credentials::CredentialQueries,
+);
 
-/// Every mutation: workflow commands and executions.
+/// Every mutation: workflow commands, executions, sign-in and users, credentials.
 #[derive(MergedObject, Default)]
-pub struct Mutation(mutation::WorkflowMutations, executions::ExecutionMutation);
+pub struct Mutation(
+    mutation::WorkflowMutations,
+    executions::ExecutionMutation,
+    auth::AuthMutations,
+    credentials::CredentialMutations,
+);
 
 /// Every subscription: workflow edits and executions.
 #[derive(MergedSubscription, Default)]
@@ -72,6 +85,7 @@ pub fn schema(api: Api, limits: Limits) -> WeftSchema {
     )
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity)
+    .extension(auth::AuthGuard)
     .extension(error::ErrorCodes)
     .data(api)
     .finish()
@@ -90,6 +104,7 @@ pub fn sdl() -> String {
 
 /// The `/graphql` routes serving `api`, and the REST routes over the same schema.
 pub fn router<S: Clone + Send + Sync + 'static>(api: Api, limits: Limits) -> Router<S> {
+    let access = api.access.clone();
     let schema = schema(api, limits);
-    http::routes(schema.clone(), limits).merge(crate::rest::routes(schema))
+    http::routes(schema.clone(), limits, access.clone()).merge(crate::rest::routes(schema, access))
 }

@@ -18,16 +18,19 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Map, Value, json};
 
+use weft_commands::Access;
+
 use crate::graphql::WeftSchema;
 use crate::graphql::actor::RequestContext;
 
-/// What every route needs: the GraphQL schema it delegates to.
+/// What every route needs: the GraphQL schema it delegates to and who may call it.
 pub(crate) struct Rest {
     schema: WeftSchema,
+    access: Access,
 }
 
-/// The REST routes over `schema`.
-pub fn routes<S: Clone + Send + Sync + 'static>(schema: WeftSchema) -> Router<S> {
+/// The REST routes over `schema`; callers authenticate through `access`.
+pub fn routes<S: Clone + Send + Sync + 'static>(schema: WeftSchema, access: Access) -> Router<S> {
     Router::new()
         .route("/api/openapi.json", get(openapi::document))
         .route(
@@ -54,7 +57,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(schema: WeftSchema) -> Router<S>
         .route("/api/executions/{id}/logs", get(executions::logs))
         .route("/api/executions/{id}/retry", post(executions::retry))
         .route("/api/executions/{id}/stop", post(executions::stop))
-        .with_state(Arc::new(Rest { schema }))
+        .with_state(Arc::new(Rest { schema, access }))
 }
 
 /// A REST error: status plus `{"code", "message"}` (and the GraphQL error's other extensions).
@@ -90,7 +93,7 @@ impl Rest {
         query: &str,
         variables: Value,
     ) -> Result<Value, RestError> {
-        let caller = RequestContext::from_headers(headers).map_err(RestError::invalid)?;
+        let caller = RequestContext::from_headers(headers, &self.access).await;
         let request = Request::new(query)
             .variables(Variables::from_json(variables))
             .data(caller);

@@ -1,5 +1,5 @@
 //! Real `weft serve` processes for tests that need more than one server (shared Postgres, shared
-//! Redis), and a graphql-ws client that connects as a given actor.
+//! Redis), signed in as the owner, and a graphql-ws client that connects with a given token.
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -16,8 +16,15 @@ pub struct Process {
     child: Child,
     /// `127.0.0.1:PORT`.
     pub address: String,
+    /// The owner's access token (set up by the first process on a database, signed in on the
+    /// others).
+    pub token: String,
     _data: tempfile::TempDir,
 }
+
+/// The master key every test process uses, so processes on one database accept each other's
+/// tokens (base64 of 32 bytes).
+pub const TEST_MASTER_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 impl Drop for Process {
     fn drop(&mut self) {
@@ -42,6 +49,7 @@ pub async fn serve(env: &[(&str, &str)]) -> Process {
     command
         .env_clear()
         .env("WEFT_DATA_DIR", data.path())
+        .env("WEFT_ENCRYPTION_KEY", TEST_MASTER_KEY)
         .env("WEFT_LISTEN", format!("127.0.0.1:{port}"));
     for (name, value) in env {
         command.env(name, value);
@@ -52,9 +60,10 @@ pub async fn serve(env: &[(&str, &str)]) -> Process {
         .stderr(Stdio::null())
         .spawn()
         .expect("start weft serve");
-    let process = Process {
+    let mut process = Process {
         child,
         address: format!("127.0.0.1:{port}"),
+        token: String::new(),
         _data: data,
     };
     let http = reqwest::Client::new();
@@ -66,6 +75,7 @@ pub async fn serve(env: &[(&str, &str)]) -> Process {
             .await
             .is_ok_and(|r| r.status().is_success());
         if ready {
+            process.token = process.owner_token().await;
             return process;
         }
         assert!(
@@ -78,6 +88,52 @@ pub async fn serve(env: &[(&str, &str)]) -> Process {
 }
 
 impl Process {
+    /// Sets up the owner (first process on a database) or signs in as the owner.
+    async fn owner_token(&self) -> String {
+        let credentials = json!({"email": super::OWNER_EMAIL, "password": super::OWNER_PASSWORD});
+        for mutation in ["setupOwner", "login"] {
+            let query = format!(
+                "mutation($email: String!, $password: String!) {{ {mutation}(email: $email, password: $password) {{ accessToken }} }}"
+            );
+            let answer = self.request_as(None, &query, credentials.clone()).await;
+            if let Some(token) = answer["data"][mutation]["accessToken"].as_str() {
+                return token.to_string();
+            }
+        }
+        panic!("cannot sign in as the owner on {}", self.address)
+    }
+
+    /// Creates a user with `role` (`ADMIN`, `EDITOR`, `VIEWER`) as the owner and signs them in;
+    /// returns their id and access token.
+    pub async fn create_user(&self, name: &str, role: &str) -> (String, String) {
+        let email = format!("{name}@example.com");
+        let password = format!("{name}-password");
+        let created = self
+            .data(
+                "mutation($email: String!, $password: String!, $role: Role!) {
+                    createUser(email: $email, password: $password, role: $role) { id }
+                }",
+                json!({"email": email, "password": password, "role": role}),
+            )
+            .await;
+        let login = self
+            .request_as(
+                None,
+                "mutation($email: String!, $password: String!) {
+                    login(email: $email, password: $password) { accessToken }
+                }",
+                json!({"email": email, "password": password}),
+            )
+            .await;
+        (
+            created["createUser"]["id"].as_str().unwrap().to_string(),
+            login["data"]["login"]["accessToken"]
+                .as_str()
+                .unwrap_or_else(|| panic!("login failed: {login:#}"))
+                .to_string(),
+        )
+    }
+
     /// Runs an operation that must succeed; returns `data`.
     pub async fn data(&self, query: &str, variables: Value) -> Value {
         let response = self.request(query, variables).await;
@@ -85,10 +141,18 @@ impl Process {
         response["data"].clone()
     }
 
-    /// Runs an operation; returns the whole response (`data` and `errors`).
+    /// Runs an operation as the owner; returns the whole response (`data` and `errors`).
     pub async fn request(&self, query: &str, variables: Value) -> Value {
-        reqwest::Client::new()
-            .post(format!("http://{}/graphql", self.address))
+        self.request_as(Some(&self.token), query, variables).await
+    }
+
+    /// Runs an operation with the access token `token` (none: unauthenticated).
+    pub async fn request_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = reqwest::Client::new().post(format!("http://{}/graphql", self.address));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request
             .json(&json!({"query": query, "variables": variables}))
             .send()
             .await
@@ -121,27 +185,25 @@ impl Process {
         }
     }
 
-    /// An acknowledged graphql-ws connection, as `actor` when given.
-    pub async fn ws_client(&self, actor: Option<&str>) -> WsClient {
-        ws_client(&format!("ws://{}/graphql", self.address), actor).await
+    /// An acknowledged graphql-ws connection signed in with `token`.
+    pub async fn ws_client(&self, token: &str) -> WsClient {
+        ws_client(&format!("ws://{}/graphql", self.address), token).await
     }
 }
 
-/// An acknowledged graphql-ws connection to `ws_url`, as `actor` when given.
-pub async fn ws_client(ws_url: &str, actor: Option<&str>) -> WsClient {
+/// An acknowledged graphql-ws connection to `ws_url`, signed in with the access token `token`.
+pub async fn ws_client(ws_url: &str, token: &str) -> WsClient {
     let mut request = ws_url.into_client_request().expect("request");
     request.headers_mut().insert(
         "sec-websocket-protocol",
         "graphql-transport-ws".parse().unwrap(),
     );
-    if let Some(actor) = actor {
-        request
-            .headers_mut()
-            .insert("x-weft-actor", actor.parse().unwrap());
-    }
     let (socket, _) = connect_async(request).await.expect("connect");
     let mut client = WsClient::from_socket(socket);
-    client.send(json!({"type": "connection_init"})).await;
+    let init = json!({"authorization": format!("Bearer {token}")});
+    client
+        .send(json!({"type": "connection_init", "payload": init}))
+        .await;
     assert_eq!(client.next_message().await["type"], "connection_ack");
     client
 }

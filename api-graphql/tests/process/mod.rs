@@ -19,6 +19,9 @@ pub struct Weft {
     pub base: String,
     /// A client for it.
     pub http: reqwest::Client,
+    /// The owner's access token (set up on first start, signed in on later ones), sent by
+    /// [`Weft::graphql`] and [`Weft::cli`].
+    pub token: String,
 }
 
 impl Drop for Weft {
@@ -50,6 +53,7 @@ impl Weft {
             child,
             base: format!("http://127.0.0.1:{port}"),
             http: reqwest::Client::new(),
+            token: String::new(),
         };
         let deadline = Instant::now() + PATIENCE;
         while weft
@@ -63,13 +67,40 @@ impl Weft {
             assert!(Instant::now() < deadline, "weft serve did not become ready");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        let mut weft = weft;
+        weft.token = weft.owner_token().await;
         weft
+    }
+
+    /// Sets up the owner (first process on a database) or signs in as the owner.
+    async fn owner_token(&self) -> String {
+        let credentials = json!({"email": "owner@example.com", "password": "owner-password-1"});
+        for mutation in ["setupOwner", "login"] {
+            let query = format!(
+                "mutation($email: String!, $password: String!) {{ {mutation}(email: $email, password: $password) {{ accessToken }} }}"
+            );
+            let response: Value = self
+                .http
+                .post(format!("{}/graphql", self.base))
+                .json(&json!({ "query": query, "variables": credentials }))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if let Some(token) = response["data"][mutation]["accessToken"].as_str() {
+                return token.to_string();
+            }
+        }
+        panic!("cannot set up or sign in the owner");
     }
 
     pub async fn graphql(&self, query: &str, variables: Value) -> Value {
         let response: Value = self
             .http
             .post(format!("{}/graphql", self.base))
+            .bearer_auth(&self.token)
             .json(&json!({ "query": query, "variables": variables }))
             .send()
             .await
@@ -85,6 +116,7 @@ impl Weft {
         let response: Value = self
             .http
             .post(format!("{}/graphql", self.base))
+            .bearer_auth(&self.token)
             .json(&json!({ "query": query, "variables": variables }))
             .send()
             .await
@@ -117,13 +149,17 @@ impl Weft {
         .await;
     }
 
+    /// Sends an HTTP request as the owner; returns the status and the JSON (or text) body.
     pub async fn request(
         &self,
         method: reqwest::Method,
         path: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
         if let Some(body) = body {
             request = request.json(&body);
         }
@@ -172,6 +208,7 @@ impl Weft {
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("WEFT_URL", &self.base)
+            .env("WEFT_TOKEN", &self.token)
             .args(args)
             .output()
             .expect("run weft");

@@ -29,7 +29,7 @@ pub use submission::{ExecutionHandle, ExecutionOutcome, Submission, WorkflowVers
 
 use crate::engine::Engine;
 use crate::item::Item;
-use crate::options::{Clock, ResumeFrom, RunOptions, SystemClock};
+use crate::options::{Clock, CredentialProvider, ResumeFrom, RunOptions, SystemClock};
 use crate::record::{ExecutionRecorder, RecordError};
 use crate::sandbox::SandboxLimits;
 use cache::WorkflowCache;
@@ -38,7 +38,7 @@ use run::Job;
 use submission::ResponseSlot;
 
 /// Settings of the execution service.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ServiceConfig {
     /// Executions that run at the same time in this process; more wait in the queue.
     pub concurrency: usize,
@@ -46,6 +46,19 @@ pub struct ServiceConfig {
     pub cache_capacity: usize,
     /// Limits of the Code node and expression sandbox.
     pub sandbox: SandboxLimits,
+    /// Decrypts the credentials nodes reference (HTTP Request); none: nodes that need one fail.
+    pub credentials: Option<Arc<dyn CredentialProvider>>,
+}
+
+impl std::fmt::Debug for ServiceConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceConfig")
+            .field("concurrency", &self.concurrency)
+            .field("cache_capacity", &self.cache_capacity)
+            .field("sandbox", &self.sandbox)
+            .field("credentials", &self.credentials.is_some())
+            .finish()
+    }
 }
 
 impl Default for ServiceConfig {
@@ -54,6 +67,7 @@ impl Default for ServiceConfig {
             concurrency: 128,
             cache_capacity: 1024,
             sandbox: SandboxLimits::default(),
+            credentials: None,
         }
     }
 }
@@ -71,6 +85,7 @@ struct Inner {
     permits: Arc<Semaphore>,
     running: Mutex<HashMap<String, StopSwitch>>,
     clock: Arc<dyn Clock>,
+    credentials: Option<Arc<dyn CredentialProvider>>,
 }
 
 impl ExecutionService {
@@ -90,6 +105,7 @@ impl ExecutionService {
                 permits: Arc::new(Semaphore::new(config.concurrency.max(1))),
                 running: Mutex::new(HashMap::new()),
                 clock: Arc::new(SystemClock),
+                credentials: config.credentials,
             }),
         }
     }

@@ -95,10 +95,13 @@ pub(super) async fn drive(
     inner: &Inner,
     mut recorder: ExecutionRecorder,
     resolved: &ResolvedWorkflow,
-    options: RunOptions,
+    mut options: RunOptions,
     _actor: &Actor,
     first: ExecutionCommand,
 ) -> Result<(ExecutionResult, weft_domain::execution::Execution), ServiceError> {
+    if options.credentials.is_none() {
+        options.credentials = inner.credentials.clone();
+    }
     recorder.execute(first).map_err(RecordError::from)?;
     match inner
         .engine
