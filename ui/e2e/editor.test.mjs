@@ -31,6 +31,7 @@ after(async () => {
 
 async function newPage() {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await weft.signIn(context);
   const page = await context.newPage();
   page.setDefaultTimeout(PATIENCE);
   const errors = [];

@@ -29,8 +29,33 @@ function freePort() {
   });
 }
 
-/** Starts `weft serve`; resolves once /healthz answers. */
-export async function startWeft() {
+/** The owner every e2e server is set up with (unless started with `{ setup: false }`). */
+export const OWNER = { email: 'owner@e2e.test', password: 'correct horse battery staple' };
+
+/** The localStorage key the UI keeps its refresh token under (ui/src/api/session.ts). */
+const REFRESH_TOKEN_KEY = 'weft.refreshToken';
+
+const PAYLOAD = 'accessToken refreshToken user { id email role }';
+
+/** One GraphQL request; returns the parsed body (data and errors). */
+async function post(base, query, variables, accessToken) {
+  const headers = { 'content-type': 'application/json' };
+  if (accessToken) headers.authorization = `Bearer ${accessToken}`;
+  const response = await fetch(`${base}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  return response.json();
+}
+
+async function login(base, email, password) {
+  const body = await post(base, `mutation($e: String!, $p: String!) { login(email: $e, password: $p) { ${PAYLOAD} } }`, { e: email, p: password });
+  if (body.errors) throw new Error(`login as ${email} failed: ${JSON.stringify(body.errors)}`);
+  return body.data.login;
+}
+
+/**
+ * Starts `weft serve`; resolves once /healthz answers. Unless `setup` is false, the owner (OWNER)
+ * is set up through the API and `graphql` runs as them.
+ */
+export async function startWeft({ setup = true } = {}) {
   const bin = weftBinary();
   if (!existsSync(bin)) throw new Error(`no weft binary at ${bin}: build it (cargo build -p weft-api-graphql) or set WEFT_BIN`);
   if (!existsSync(join(uiDir, 'dist', 'index.html'))) throw new Error('ui/dist is not built: run `npm run build` first');
@@ -56,19 +81,44 @@ export async function startWeft() {
     if (attempt > 300) throw new Error(`weft serve did not answer /healthz within 30 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+  let accessToken = null;
+  if (setup) {
+    const body = await post(base, `mutation($e: String!, $p: String!) { setupOwner(email: $e, password: $p) { ${PAYLOAD} } }`, { e: OWNER.email, p: OWNER.password });
+    if (body.errors) throw new Error(`owner setup failed: ${JSON.stringify(body.errors)}`);
+    accessToken = body.data.setupOwner.accessToken;
+  }
   return {
     base,
     output: () => output,
-    /** Runs a GraphQL operation over HTTP; throws on errors. */
+    /** Runs a GraphQL operation over HTTP as the owner; throws on errors. */
     async graphql(query, variables = {}) {
-      const response = await fetch(`${base}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-weft-actor': 'user:e2e-api' },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = await response.json();
+      let body = await post(base, query, variables, accessToken);
+      // Access tokens are short-lived: sign in again once when the token has expired.
+      if (body.errors?.some((e) => e.extensions?.code === 'UNAUTHENTICATED') && setup) {
+        accessToken = (await login(base, OWNER.email, OWNER.password)).accessToken;
+        body = await post(base, query, variables, accessToken);
+      }
       if (body.errors) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
       return body.data;
+    },
+    /** Creates a user with `role` (VIEWER, EDITOR, ADMIN) as the owner. */
+    async createUser(email, password, role) {
+      const data = await this.graphql('mutation($e: String!, $p: String!, $r: Role!) { createUser(email: $e, password: $p, role: $r) { id } }', { e: email, p: password, r: role });
+      return data.createUser.id;
+    },
+    /**
+     * Signs a browser context in as `user` (default the owner) without the login screen: a session
+     * from the API whose refresh token the UI finds in localStorage, as after a reload.
+     */
+    async signIn(context, user = OWNER) {
+      const session = await login(base, user.email, user.password);
+      await context.addInitScript(([key, token]) => {
+        try {
+          if (!window.localStorage.getItem(key)) window.localStorage.setItem(key, token);
+        } catch {
+          // about:blank has no storage
+        }
+      }, [REFRESH_TOKEN_KEY, session.refreshToken]);
     },
     async stop() {
       child.kill('SIGTERM');

@@ -15,7 +15,9 @@ try {
   }
   const created = await weft.graphql('mutation($d: JSON!) { createWorkflow(name: "Big", definition: $d) { workflowId } }', { d: { nodes, connections } });
   const id = created.createWorkflow.workflowId;
-  const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await weft.signIn(context);
+  const page = await context.newPage();
   // Warm the HTTP cache with the bundles once, as a returning user would have them.
   await page.goto(`${weft.base}/workflows/${encodeURIComponent(id)}`);
   await page.locator('.react-flow__node').first().waitFor();

@@ -2,6 +2,8 @@
 import { lazy, Suspense } from 'react';
 import { matchRoute, navigate, useLocation } from './router';
 import { WorkflowList } from './workflows/WorkflowList';
+import { logout } from './api/auth';
+import { AuthGate, useSession } from './auth/AuthGate';
 
 // The editor (React Flow, forms, code editor) loads only when a workflow is opened.
 const Editor = lazy(() => import('./editor/Editor'));
@@ -24,7 +26,36 @@ function NavLink({ href, label, active }: { href: string; label: string; active:
   );
 }
 
+/** The signed-in user, their role, and sign-out. */
+function UserMenu() {
+  const { user } = useSession();
+  if (!user) return null;
+  return (
+    <div className="user-menu">
+      <span className="user-email" data-testid="signed-in-user">{user.email}</span>
+      <span className={`role-badge role-${user.role}`} data-testid="signed-in-role">{user.role}</span>
+      <button
+        type="button"
+        onClick={async () => {
+          await logout();
+          navigate('/login', true);
+        }}
+      >
+        Sign out
+      </button>
+    </div>
+  );
+}
+
 export function App() {
+  return (
+    <AuthGate>
+      <Shell />
+    </AuthGate>
+  );
+}
+
+function Shell() {
   const { path } = useLocation();
   const route = matchRoute(path);
   return (
@@ -42,6 +73,7 @@ export function App() {
         </a>
         <NavLink href="/workflows" label="Workflows" active={route.name === 'workflows' || route.name === 'editor' || route.name === 'versions'} />
         <NavLink href="/executions" label="Executions" active={route.name === 'executions' || route.name === 'execution'} />
+        <UserMenu />
       </header>
       <main className="screen">
         <Suspense fallback={<p className="loading">Loading…</p>}>

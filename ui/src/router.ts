@@ -11,6 +11,8 @@ export type Route =
   | { name: 'versions'; workflowId: string }
   | { name: 'executions' }
   | { name: 'execution'; executionId: string }
+  | { name: 'login' }
+  | { name: 'setup' }
   | { name: 'notFound'; path: string };
 
 /** Matches a path to a route. */
@@ -22,6 +24,8 @@ export function matchRoute(path: string): Route {
     return { name: 'versions', workflowId: parts[1] };
   }
   if (parts.length === 1 && parts[0] === 'executions') return { name: 'executions' };
+  if (parts.length === 1 && parts[0] === 'login') return { name: 'login' };
+  if (parts.length === 1 && parts[0] === 'setup') return { name: 'setup' };
   if (parts[0] === 'executions' && parts.length === 2) return { name: 'execution', executionId: parts[1] };
   return { name: 'notFound', path };
 }

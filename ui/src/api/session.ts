@@ -1,32 +1,39 @@
 /**
- * The signed-in session: the token slot every request reads, and the user's role. Kept in
- * localStorage so a reload stays signed in; listeners re-render the UI when it changes.
+ * The signed-in session: the access token (memory only), the refresh token (localStorage, so a
+ * reload stays signed in) and the signed-in user. Listeners re-render the UI when it changes.
  */
 
 /** Roles, from most to least powerful. */
-export type Role = 'owner' | 'admin' | 'member' | 'viewer';
+export type Role = 'owner' | 'admin' | 'editor' | 'viewer';
 
-/** What the client knows about the signed-in user. */
-export interface Session {
-  accessToken: string | null;
-  refreshToken: string | null;
-  /** Null until the server reports it; the UI then assumes a server without accounts (full rights). */
-  role: Role | null;
-  userName: string | null;
+/** The signed-in user. */
+export interface SessionUser {
+  id: string;
+  email: string;
+  role: Role;
 }
 
-const KEY = 'weft.session';
-const empty: Session = { accessToken: null, refreshToken: null, role: null, userName: null };
+/** What the client knows about the session. */
+export interface Session {
+  accessToken: string | null;
+  /** When the access token expires (ms since the epoch). */
+  accessTokenExpiresAt: number | null;
+  refreshToken: string | null;
+  user: SessionUser | null;
+}
 
-let current: Session = load();
+/** The localStorage key holding the refresh token. */
+export const REFRESH_TOKEN_KEY = 'weft.refreshToken';
+const empty: Session = { accessToken: null, accessTokenExpiresAt: null, refreshToken: null, user: null };
+
+let current: Session = { ...empty, refreshToken: loadRefreshToken() };
 const listeners = new Set<() => void>();
 
-function load(): Session {
+function loadRefreshToken(): string | null {
   try {
-    const raw = globalThis.localStorage?.getItem(KEY);
-    return raw ? { ...empty, ...(JSON.parse(raw) as Partial<Session>) } : empty;
+    return globalThis.localStorage?.getItem(REFRESH_TOKEN_KEY) ?? null;
   } catch {
-    return empty;
+    return null;
   }
 }
 
@@ -35,15 +42,21 @@ export function getSession(): Session {
   return current;
 }
 
-/** Replaces the session (sign-in, token refresh, sign-out with `null`). */
+/** Replaces the session (sign-in, token refresh; `null` signs out and forgets the refresh token). */
 export function setSession(next: Session | null): void {
   current = next ?? empty;
   try {
-    if (next) globalThis.localStorage?.setItem(KEY, JSON.stringify(next));
-    else globalThis.localStorage?.removeItem(KEY);
+    if (current.refreshToken) globalThis.localStorage?.setItem(REFRESH_TOKEN_KEY, current.refreshToken);
+    else globalThis.localStorage?.removeItem(REFRESH_TOKEN_KEY);
   } catch {
     // Storage may be unavailable (private mode); the in-memory session still works.
   }
+  listeners.forEach((listener) => listener());
+}
+
+/** Re-reads the refresh token from storage and drops everything else (tests, other tabs). */
+export function resetSessionFromStorage(): void {
+  current = { ...empty, refreshToken: loadRefreshToken() };
   listeners.forEach((listener) => listener());
 }
 
@@ -58,12 +71,17 @@ export function authHeaders(): Record<string, string> {
   return current.accessToken ? { Authorization: `Bearer ${current.accessToken}` } : {};
 }
 
+/** The role of the signed-in user, or null when signed out. */
+export function currentRole(): Role | null {
+  return current.user?.role ?? null;
+}
+
 /** Whether the role may change workflows (viewers may only look). */
 export function canEdit(role: Role | null): boolean {
-  return role !== 'viewer';
+  return role === 'owner' || role === 'admin' || role === 'editor';
 }
 
 /** Whether the role may manage users and instance settings. */
 export function canAdminister(role: Role | null): boolean {
-  return role === null || role === 'owner' || role === 'admin';
+  return role === 'owner' || role === 'admin';
 }

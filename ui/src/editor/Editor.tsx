@@ -8,7 +8,7 @@ import '@xyflow/react/dist/style.css';
 import { useClient, useQuery } from 'urql';
 import { EDIT_MUTATIONS, NODE_TYPES } from '../api/documents';
 import { toApiError } from '../api/errors';
-import { canEdit, getSession } from '../api/session';
+import { canEdit, currentRole } from '../api/session';
 import type { NodeType, WfNode } from '../api/types';
 import { navigate } from '../router';
 import { useNotify } from '../ui/notices';
@@ -64,7 +64,7 @@ function EditorCanvas({ sync, types, showVersions }: { sync: WorkflowSync; types
   const flow = useReactFlow();
   const client = useClient();
   const notify = useNotify();
-  const editable = canEdit(getSession().role) && !workflow.archived && workflow.environment !== 'PRODUCTION';
+  const editable = canEdit(currentRole()) && !workflow.archived && workflow.environment !== 'PRODUCTION';
   const typesByName = useMemo(() => new Map(types.map((t) => [t.name, t])), [types]);
   const [rfNodes, setRfNodes] = useState<WeftFlowNode[]>([]);
   const [selectedEdges, setSelectedEdges] = useState<Set<string>>(new Set());
@@ -73,7 +73,7 @@ function EditorCanvas({ sync, types, showVersions }: { sync: WorkflowSync; types
   const [renaming, setRenaming] = useState<string | null>(null);
   const [promoting, setPromoting] = useState(false);
   const [settingsOpen, setSettingsOpen] = useState(false);
-  const promotable = canEdit(getSession().role) && !workflow.archived && nextEnvironment(workflow.environment) !== null;
+  const promotable = canEdit(currentRole()) && !workflow.archived && nextEnvironment(workflow.environment) !== null;
   const dragStart = useRef<Map<string, { x: number; y: number }>>(new Map());
   const wrapper = useRef<HTMLDivElement>(null);
 
@@ -194,7 +194,7 @@ function EditorCanvas({ sync, types, showVersions }: { sync: WorkflowSync; types
   }, [editable, selectedNodes, commit]);
 
   const running = !!runState && !isFinal(runState.status);
-  const canRun = canEdit(getSession().role) && !sync.saving && !run.starting && !running && graph.nodes.length > 0;
+  const canRun = canEdit(currentRole()) && !sync.saving && !run.starting && !running && graph.nodes.length > 0;
 
   const tidy = useCallback(() => {
     if (!editable) return;

@@ -10,7 +10,7 @@ import { useClient, useQuery } from 'urql';
 import { EXECUTION, EXECUTION_EVENTS, RETRY_EXECUTION, STOP_EXECUTION, type ExecutionDetail, type LogLevel, type NodeRun } from '../api/executions';
 import { NODE_TYPES } from '../api/documents';
 import { toApiError } from '../api/errors';
-import { canEdit, getSession } from '../api/session';
+import { canEdit, currentRole } from '../api/session';
 import type { NodeType } from '../api/types';
 import { syncFlowNodes, toEdge } from '../editor/flow';
 import { StickyComponent, WeftNodeComponent, type WeftFlowNode } from '../editor/WeftNode';
@@ -127,7 +127,7 @@ function ExecutionBody({ execution, types, step, minLevel, setMinLevel }: BodyPr
   const current = step > 0 ? events[step - 1] : null;
   const currentNode = current ? (current.nodeId ?? (current.payload as { nodeId?: string }).nodeId ?? ((current.payload[current.type] as { nodeId?: string } | undefined)?.nodeId)) : null;
   const runsOfSelected = execution.nodeRuns.filter((r) => r.nodeId === selected);
-  const editable = canEdit(getSession().role);
+  const editable = canEdit(currentRole());
   const status = execution.status.toLowerCase();
   return (
     <div className="execution">

@@ -6,7 +6,7 @@ import {
   RESTORE_WORKFLOW, WORKFLOWS,
 } from '../api/documents';
 import { toApiError } from '../api/errors';
-import { canEdit, getSession } from '../api/session';
+import { canEdit, currentRole } from '../api/session';
 import type { Environment, WorkflowSummary } from '../api/types';
 import { navigate, setQueryParam, useLocation } from '../router';
 import { useNotify } from '../ui/notices';
@@ -39,7 +39,7 @@ export function WorkflowList() {
   const [busy, setBusy] = useState<string | null>(null);
   const client = useClient();
   const notify = useNotify();
-  const editable = canEdit(getSession().role);
+  const editable = canEdit(currentRole());
 
   useEffect(() => {
     const timer = setTimeout(() => setQueryParam('q', searchInput.trim() || null), 250);
