@@ -178,3 +178,15 @@ describe('toRole', () => {
     expect(['OWNER', 'ADMIN', 'EDITOR', 'VIEWER', 'ROOT'].map(toRole)).toEqual(['owner', 'admin', 'editor', 'viewer', 'viewer']);
   });
 });
+
+describe('refresh across tabs', () => {
+  it('uses the refresh token another tab stored after rotating it', async () => {
+    setSession({ accessToken: 'access-0', accessTokenExpiresAt: null, refreshToken: 'refresh-0', user: null });
+    // Another tab refreshed meanwhile: refresh-0 is used up, refresh-9 is current.
+    localStorage.setItem(REFRESH_TOKEN_KEY, 'refresh-9');
+    answers.push(() => json({ data: { refreshToken: payload(10) } }));
+
+    expect(await refreshSession()).toBe(true);
+    expect(calls[0].body?.variables).toEqual({ token: 'refresh-9' });
+  });
+});

@@ -4,7 +4,7 @@
  * `UNAUTHENTICATED`), and `authFetch`, the fetch every GraphQL request goes through.
  */
 import { ApiError } from './errors';
-import { getSession, setSession, subscribeSession, type Role, type Session, type SessionUser } from './session';
+import { getSession, latestRefreshToken, setSession, subscribeSession, type Role, type Session, type SessionUser } from './session';
 
 const GRAPHQL_PATH = '/graphql';
 const PAYLOAD = 'accessToken accessTokenExpiresAt refreshToken user { id email role }';
@@ -105,7 +105,7 @@ let inflight: Promise<boolean> | null = null;
  */
 export function refreshSession(): Promise<boolean> {
   if (inflight) return inflight;
-  const refreshToken = getSession().refreshToken;
+  const refreshToken = latestRefreshToken();
   if (!refreshToken) return Promise.resolve(false);
   inflight = (async () => {
     try {

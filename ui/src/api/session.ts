@@ -54,10 +54,12 @@ export function setSession(next: Session | null): void {
   listeners.forEach((listener) => listener());
 }
 
-/** Re-reads the refresh token from storage and drops everything else (tests, other tabs). */
-export function resetSessionFromStorage(): void {
-  current = { ...empty, refreshToken: loadRefreshToken() };
-  listeners.forEach((listener) => listener());
+/**
+ * The newest refresh token: the stored one (another tab may have rotated it since this tab read
+ * it; each works once), else the one in memory.
+ */
+export function latestRefreshToken(): string | null {
+  return loadRefreshToken() ?? current.refreshToken;
 }
 
 /** Calls `listener` on every change; returns the unsubscribe function. */
