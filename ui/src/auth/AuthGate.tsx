@@ -17,7 +17,7 @@ export function useSession(): Session {
 
 /** Where to go after signing in: a same-origin path, never back to a sign-in screen. */
 export function safeNext(next: string | null): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//')) return '/workflows';
+  if (!next || next === '/' || !next.startsWith('/') || next.startsWith('//')) return '/workflows';
   if (next.startsWith('/login') || next.startsWith('/setup')) return '/workflows';
   return next;
 }
