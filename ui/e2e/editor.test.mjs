@@ -191,7 +191,7 @@ describe('editor', () => {
     );
     await node(first.page, 'Check').waitFor();
     await node(second.page, 'Check').waitFor();
-    await second.page.getByText('Updated by user:e2e-api').waitFor();
+    await second.page.getByText(`Updated by user:${weft.ownerId}`).waitFor();
     await screenshot(second.page, 'editor-live-update');
   });
 

@@ -82,13 +82,17 @@ export async function startWeft({ setup = true } = {}) {
     await new Promise((r) => setTimeout(r, 100));
   }
   let accessToken = null;
+  let ownerId = null;
   if (setup) {
     const body = await post(base, `mutation($e: String!, $p: String!) { setupOwner(email: $e, password: $p) { ${PAYLOAD} } }`, { e: OWNER.email, p: OWNER.password });
     if (body.errors) throw new Error(`owner setup failed: ${JSON.stringify(body.errors)}`);
     accessToken = body.data.setupOwner.accessToken;
+    ownerId = body.data.setupOwner.user.id;
   }
   return {
     base,
+    /** The owner's user id (their events' actor is `user:ID`); null without setup. */
+    ownerId,
     output: () => output,
     /** Runs a GraphQL operation over HTTP as the owner; throws on errors. */
     async graphql(query, variables = {}) {
