@@ -455,7 +455,10 @@ async fn http_request_nodes_authenticate_with_a_stored_credential(backend: Backe
             json!({"id": ran["executeWorkflow"]["executionId"]}),
         )
         .await;
-    assert!(!events.to_string().contains(SECRET), "the run recorded the secret");
+    assert!(
+        !events.to_string().contains(SECRET),
+        "the run recorded the secret"
+    );
 
     // Once the credential is deleted the node fails, naming it.
     server

@@ -1,10 +1,13 @@
 //! The `weft` client commands: talk to a running server over GraphQL (`WEFT_URL`, authenticated
-//! by `WEFT_API_KEY` or `WEFT_TOKEN`). Tables by default, `--json` for scripts; a failure exits
-//! non-zero with one line naming the reason.
+//! by `WEFT_API_KEY`, `WEFT_TOKEN` or the sign-in `weft login` stored). Tables by default,
+//! `--json` for scripts; a failure exits non-zero with one line naming the reason.
 
+mod auth;
 mod client;
+mod credentials;
 mod executions;
 mod output;
+mod session;
 mod workflows;
 
 use std::path::PathBuf;
@@ -15,6 +18,22 @@ use workflows::Env;
 /// Commands that need a running server.
 #[derive(Debug, clap::Subcommand)]
 pub enum ClientCommand {
+    /// Sign in to the server and keep the tokens for later commands (per `WEFT_URL`).
+    Login {
+        /// Login email.
+        #[arg(long)]
+        email: String,
+        /// Read the password from the first line of standard input instead of a prompt.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// End the stored sign-in for this server.
+    Logout,
+    /// Manage credentials (secrets go in, never come back out).
+    Credentials {
+        #[command(subcommand)]
+        action: credentials::CredentialsAction,
+    },
     /// List workflows.
     List {
         /// Only this environment.
@@ -97,6 +116,19 @@ pub async fn run(args: &ClientArgs, command: ClientCommand) -> anyhow::Result<()
     let client = Client::new(args);
     let as_json = args.json;
     match command {
+        ClientCommand::Login {
+            email,
+            password_stdin,
+        } => {
+            let source = if password_stdin {
+                auth::PasswordSource::Stdin
+            } else {
+                auth::PasswordSource::Prompt
+            };
+            auth::login(&client, &email, source, as_json).await
+        }
+        ClientCommand::Logout => auth::logout(&client, as_json).await,
+        ClientCommand::Credentials { action } => credentials::run(&client, action, as_json).await,
         ClientCommand::List { env } => workflows::list(&client, env, as_json).await,
         ClientCommand::Get { id } => workflows::get(&client, &id, as_json).await,
         ClientCommand::Import { file } => workflows::import(&client, &file, as_json).await,

@@ -202,16 +202,31 @@ pub struct CliOutput {
 }
 
 impl Weft {
-    /// Runs `weft ARGS` against this server (`WEFT_URL`), waiting for it to exit.
+    /// Runs `weft ARGS` against this server (`WEFT_URL`) as the owner (`WEFT_TOKEN`), waiting
+    /// for it to exit.
     pub fn cli(&self, args: &[&str]) -> CliOutput {
-        let output = Command::new(env!("CARGO_BIN_EXE_weft"))
+        self.cli_with(args, &[("WEFT_TOKEN", &self.token)], None)
+    }
+
+    /// Runs `weft ARGS` against this server with only `env` besides `WEFT_URL` and `PATH`, and
+    /// `stdin` as its standard input.
+    pub fn cli_with(&self, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> CliOutput {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_weft"));
+        command
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("WEFT_URL", &self.base)
-            .env("WEFT_TOKEN", &self.token)
+            .envs(env.iter().copied())
             .args(args)
-            .output()
-            .expect("run weft");
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().expect("run weft");
+        let mut input = child.stdin.take().expect("stdin");
+        std::io::Write::write_all(&mut input, stdin.unwrap_or_default().as_bytes())
+            .expect("write stdin");
+        drop(input);
+        let output = child.wait_with_output().expect("weft exits");
         CliOutput {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
