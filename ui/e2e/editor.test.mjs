@@ -1,7 +1,7 @@
 // The editor end to end: real `weft serve`, real Chromium.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { launchBrowser, screenshot, startWeft } from './harness.mjs';
+import { OWNER, launchBrowser, screenshot, startWeft } from './harness.mjs';
 
 const PATIENCE = 15_000;
 let weft;
@@ -191,7 +191,7 @@ describe('editor', () => {
     );
     await node(first.page, 'Check').waitFor();
     await node(second.page, 'Check').waitFor();
-    await second.page.getByText(`Updated by user:${weft.ownerId}`).waitFor();
+    await second.page.getByText(`Updated by ${OWNER.email}`).waitFor();
     await screenshot(second.page, 'editor-live-update');
   });
 

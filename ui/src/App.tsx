@@ -4,11 +4,15 @@ import { matchRoute, navigate, useLocation } from './router';
 import { WorkflowList } from './workflows/WorkflowList';
 import { logout } from './api/auth';
 import { AuthGate, useSession } from './auth/AuthGate';
+import { canAdminister } from './api/session';
 
 // The editor (React Flow, forms, code editor) loads only when a workflow is opened.
 const Editor = lazy(() => import('./editor/Editor'));
 const ExecutionsList = lazy(() => import('./executions/ExecutionsList'));
 const ExecutionView = lazy(() => import('./executions/ExecutionView'));
+const CredentialsPage = lazy(() => import('./credentials/CredentialsPage'));
+const UsersPage = lazy(() => import('./users/UsersPage'));
+const AccountPage = lazy(() => import('./users/AccountPage'));
 
 function NavLink({ href, label, active }: { href: string; label: string; active: boolean }) {
   return (
@@ -32,7 +36,18 @@ function UserMenu() {
   if (!user) return null;
   return (
     <div className="user-menu">
-      <span className="user-email" data-testid="signed-in-user">{user.email}</span>
+      <a
+        className="user-email"
+        data-testid="signed-in-user"
+        href="/account"
+        title="Your account and API keys"
+        onClick={(event) => {
+          event.preventDefault();
+          navigate('/account');
+        }}
+      >
+        {user.email}
+      </a>
       <span className={`role-badge role-${user.role}`} data-testid="signed-in-role">{user.role}</span>
       <button
         type="button"
@@ -58,6 +73,8 @@ export function App() {
 function Shell() {
   const { path } = useLocation();
   const route = matchRoute(path);
+  const { user } = useSession();
+  const admin = canAdminister(user?.role ?? null);
   return (
     <div className="app">
       <header className="topbar">
@@ -73,6 +90,8 @@ function Shell() {
         </a>
         <NavLink href="/workflows" label="Workflows" active={route.name === 'workflows' || route.name === 'editor' || route.name === 'versions'} />
         <NavLink href="/executions" label="Executions" active={route.name === 'executions' || route.name === 'execution'} />
+        <NavLink href="/credentials" label="Credentials" active={route.name === 'credentials'} />
+        {admin && <NavLink href="/users" label="Users" active={route.name === 'users'} />}
         <UserMenu />
       </header>
       <main className="screen">
@@ -83,6 +102,9 @@ function Shell() {
           )}
           {route.name === 'executions' && <ExecutionsList />}
           {route.name === 'execution' && <ExecutionView key={route.executionId} executionId={route.executionId} />}
+          {route.name === 'credentials' && <CredentialsPage />}
+          {route.name === 'users' && <UsersPage />}
+          {route.name === 'account' && <AccountPage />}
           {route.name === 'notFound' && (
             <div className="empty">
               <h1>Page not found</h1>

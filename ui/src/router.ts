@@ -11,6 +11,9 @@ export type Route =
   | { name: 'versions'; workflowId: string }
   | { name: 'executions' }
   | { name: 'execution'; executionId: string }
+  | { name: 'credentials' }
+  | { name: 'users' }
+  | { name: 'account' }
   | { name: 'login' }
   | { name: 'setup' }
   | { name: 'notFound'; path: string };
@@ -24,6 +27,9 @@ export function matchRoute(path: string): Route {
     return { name: 'versions', workflowId: parts[1] };
   }
   if (parts.length === 1 && parts[0] === 'executions') return { name: 'executions' };
+  if (parts.length === 1 && parts[0] === 'credentials') return { name: 'credentials' };
+  if (parts.length === 1 && parts[0] === 'users') return { name: 'users' };
+  if (parts.length === 1 && parts[0] === 'account') return { name: 'account' };
   if (parts.length === 1 && parts[0] === 'login') return { name: 'login' };
   if (parts.length === 1 && parts[0] === 'setup') return { name: 'setup' };
   if (parts[0] === 'executions' && parts.length === 2) return { name: 'execution', executionId: parts[1] };

@@ -8,6 +8,7 @@ import { ParameterForm } from './ParameterForm';
 import { ExpressionScope } from './ExpressionInput';
 import type { ExpressionContext } from './expression';
 import { ItemsView } from '../executions/ItemsView';
+import { CredentialSelect } from './CredentialSelect';
 import type { NodeData } from '../executions/useRun';
 
 interface Props {
@@ -81,6 +82,7 @@ export default function NodeDetails({ scope, lastRun, node, type, editable, onCh
         <div className="details-body">
           {type?.description && <p className="muted">{type.description}</p>}
           {type?.trigger === 'webhook' && <WebhookUrls path={String(draft.path ?? '')} method={String(draft.httpMethod ?? 'GET')} />}
+          <CredentialSelect node={node} type={type} parameters={draft} editable={editable} onChange={(credentials) => onChange({ credentials }, 'Credential')} />
           {type ? (
             <ExpressionScope.Provider value={scope}>
               <ParameterForm specs={type.parameters} values={draft} editable={editable} onChange={editParameters} />

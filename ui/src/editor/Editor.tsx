@@ -25,6 +25,9 @@ import { useRun } from '../executions/useRun';
 import { carriedBy, isFinal } from '../executions/replay';
 import { RunBar } from '../executions/RunBar';
 import { StickyComponent, WeftNodeComponent, type WeftFlowNode } from './WeftNode';
+import { Presence } from './Presence';
+import { actorLabel } from '../users/actors';
+import { usePeople } from '../users/usePeople';
 
 const NodeDetails = lazy(() => import('../details/NodeDetails'));
 const VersionsPanel = lazy(() => import('../versions/VersionsPanel'));
@@ -64,6 +67,7 @@ function EditorCanvas({ sync, types, showVersions }: { sync: WorkflowSync; types
   const flow = useReactFlow();
   const client = useClient();
   const notify = useNotify();
+  const people = usePeople();
   const editable = canEdit(currentRole()) && !workflow.archived && workflow.environment !== 'PRODUCTION';
   const typesByName = useMemo(() => new Map(types.map((t) => [t.name, t])), [types]);
   const [rfNodes, setRfNodes] = useState<WeftFlowNode[]>([]);
@@ -277,8 +281,9 @@ function EditorCanvas({ sync, types, showVersions }: { sync: WorkflowSync; types
         {workflow.archived && <span className="badge">archived</span>}
         {workflow.active && <span className="badge active">active</span>}
         <span className="save-state" data-testid="save-state">{sync.saving ? 'Saving…' : `Saved · v${sync.version}`}</span>
-        {sync.lastRemote && <span className="muted remote" title={sync.lastRemote.summary}>Updated by {sync.lastRemote.actor}</span>}
+        {sync.lastRemote && <span className="muted remote" title={sync.lastRemote.summary}>Updated by {actorLabel(sync.lastRemote.actor, people)}</span>}
         <span className="spacer" />
+        <Presence workflowId={workflow.id} />
         <RunBar run={run} running={running} canRun={canRun} saving={sync.saving} />
         {editable && (
           <>
