@@ -14,6 +14,18 @@ describe('form generator', () => {
     expect(visibleFields([method, body, url], { method: 'POST' }).map((f) => f.name)).toEqual(['method', 'body', 'url']);
   });
 
+  it('hides a field whose showWhen parameter is hidden itself', () => {
+    const sendBody: ParameterSpec = { name: 'sendBody', displayName: 'Send Body', type: { kind: 'boolean' }, default: false };
+    const contentType: ParameterSpec = { name: 'contentType', displayName: 'Content Type', type: { kind: 'options' }, default: 'json', showWhen: ['sendBody', [true]] };
+    const jsonBody: ParameterSpec = { name: 'jsonBody', displayName: 'JSON Body', type: { kind: 'json' }, default: '', showWhen: ['contentType', ['json']] };
+    const specs = [sendBody, contentType, jsonBody];
+    expect(visibleFields(specs, {}).map((f) => f.name)).toEqual(['sendBody']);
+    expect(visibleFields(specs, { sendBody: true }).map((f) => f.name)).toEqual(['sendBody', 'contentType', 'jsonBody']);
+    const loop: ParameterSpec = { ...jsonBody, name: 'a', showWhen: ['b', ['x']] };
+    const back: ParameterSpec = { ...jsonBody, name: 'b', showWhen: ['a', ['x']], default: 'x' };
+    expect(visibleFields([loop, back], { a: 'x' }).map((f) => f.name)).toEqual(['a', 'b']);
+  });
+
   it('reads stored values and falls back to defaults', () => {
     expect(valueOf(method, {})).toBe('GET');
     expect(valueOf(method, { method: 'POST' })).toBe('POST');

@@ -11,11 +11,16 @@ export function valueOf(spec: ParameterSpec, values: Values): unknown {
   return spec.name in values ? values[spec.name] : spec.default;
 }
 
-/** Whether the field shows: its `showWhen` parameter holds one of the listed values. */
-export function isVisible(spec: ParameterSpec, values: Values, siblings: ParameterSpec[]): boolean {
+/**
+ * Whether the field shows: its `showWhen` parameter shows itself and holds one of the listed
+ * values (HTTP Request's JSON Body hides with Send Body, not only with the content type).
+ */
+export function isVisible(spec: ParameterSpec, values: Values, siblings: ParameterSpec[], depth = 0): boolean {
   if (!spec.showWhen) return true;
   const [name, allowed] = spec.showWhen;
   const other = siblings.find((s) => s.name === name);
+  // A cycle in a broken schema must not recurse forever.
+  if (other && other !== spec && depth < 8 && !isVisible(other, values, siblings, depth + 1)) return false;
   const current = other ? valueOf(other, values) : values[name];
   return allowed.some((value) => value === current);
 }

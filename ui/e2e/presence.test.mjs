@@ -1,0 +1,81 @@
+// Presence end to end: two people open one workflow in two browser contexts and each sees the
+// other's avatar in the editor's top bar, live; closing one removes it from the other.
+// Real `weft serve`, real Chromium.
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { launchBrowser, screenshot, startWeft } from './harness.mjs';
+
+const PATIENCE = 15_000;
+let weft;
+let browser;
+const open = [];
+
+before(async () => {
+  weft = await startWeft();
+  browser = await launchBrowser();
+});
+
+afterEach(async (t) => {
+  const slug = t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+  for (const [i, { page, context }] of open.entries()) {
+    await screenshot(page, `after-${slug}-${i}`).catch(() => undefined);
+    await context.close().catch(() => undefined);
+  }
+  open.length = 0;
+});
+
+after(async () => {
+  await browser?.close();
+  await weft?.stop();
+});
+
+async function newPage(user) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await weft.signIn(context, user);
+  const page = await context.newPage();
+  page.setDefaultTimeout(PATIENCE);
+  open.push({ page, context });
+  return { page, context };
+}
+
+describe('presence', () => {
+  it('shows who else has the workflow open, live', async () => {
+    const grace = { email: 'grace.hopper@e2e.test', password: 'grace password 42' };
+    const graceId = await weft.createUser(grace.email, grace.password, 'EDITOR');
+    const { createWorkflow } = await weft.graphql('mutation { createWorkflow(name: "Shared") { workflowId } }');
+    const url = `${weft.base}/workflows/${encodeURIComponent(createWorkflow.workflowId)}`;
+
+    const owner = await newPage();
+    await owner.page.goto(url);
+    await owner.page.getByLabel('Workflow name').waitFor();
+    // Alone: no avatars (the owner does not see themselves).
+    assert.equal(await owner.page.getByTestId('presence-avatar').count(), 0);
+
+    const editor = await newPage(grace);
+    await editor.page.goto(url);
+    await editor.page.getByLabel('Workflow name').waitFor();
+
+    // The owner (who may list users) sees Grace by email; Grace sees the owner.
+    const graceAvatar = owner.page.locator(`[data-testid="presence-avatar"][data-actor="user:${graceId}"]`);
+    await graceAvatar.waitFor();
+    assert.equal(await graceAvatar.textContent(), 'GH');
+    assert.equal(await graceAvatar.getAttribute('title'), `${grace.email} has this workflow open`);
+    await editor.page.locator(`[data-testid="presence-avatar"][data-actor="user:${weft.ownerId}"]`).waitFor();
+    assert.equal(await editor.page.getByTestId('presence-avatar').count(), 1);
+    assert.equal(await owner.page.getByTestId('presence-avatar').count(), 1);
+    await screenshot(owner.page, 'presence-owner-sees-editor');
+    await screenshot(editor.page, 'presence-editor-sees-owner');
+
+    // Grace leaves the workflow: her avatar goes away on the owner's screen without a reload.
+    await editor.page.getByRole('button', { name: 'Back to workflows' }).click();
+    await editor.page.waitForURL(/\/workflows$/);
+    await graceAvatar.waitFor({ state: 'detached' });
+    assert.equal(await owner.page.getByTestId('presence-avatar').count(), 0);
+
+    // And comes back.
+    await editor.page.goto(url);
+    await graceAvatar.waitFor();
+    await editor.context.close();
+    await graceAvatar.waitFor({ state: 'detached' });
+  });
+});
