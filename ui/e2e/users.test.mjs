@@ -165,5 +165,19 @@ describe('users', () => {
     await keys.getByRole('button', { name: 'Create API key' }).click();
     const key = await keys.getByLabel('New API key value').inputValue();
     assert.equal(await meWithKey(key), viewer.email);
+
+    // Their own password too: a wrong current password is refused, then the new one works.
+    const form = page.getByRole('form', { name: 'Change password' });
+    await form.getByLabel('Current password').fill('not my password');
+    await form.getByLabel('New password', { exact: true }).fill('a brand new password');
+    await form.getByLabel('Confirm new password').fill('a brand new password');
+    await form.getByRole('button', { name: 'Change password' }).click();
+    await form.getByRole('alert').waitFor();
+    await form.getByLabel('Current password').fill(viewer.password);
+    await form.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Your password was changed.').waitFor();
+    assert.notEqual(await loginCode(viewer.email, viewer.password), null);
+    assert.equal(await loginCode(viewer.email, 'a brand new password'), null);
+    await screenshot(page, 'users-account');
   });
 });

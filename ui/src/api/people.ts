@@ -92,3 +92,9 @@ export const REVOKE_API_KEY = gql`mutation RevokeApiKey($id: ID!) { revokeApiKey
 export const WORKFLOW_PRESENCE = gql`
   subscription WorkflowPresence($workflowId: ID!) { workflowPresence(workflowId: $workflowId) { workflowId actors } }
 `;
+
+export const CHANGE_PASSWORD = gql`
+  mutation ChangePassword($currentPassword: String!, $newPassword: String!) {
+    changePassword(currentPassword: $currentPassword, newPassword: $newPassword) { id }
+  }
+`;
