@@ -7,7 +7,7 @@ import { Presence } from './Presence';
 type Listener = (result: { data?: unknown }) => void;
 
 function fakeClient() {
-  let listener: Listener = () => undefined;
+  let listener: Listener | null = null;
   const unsubscribe = vi.fn();
   const client = {
     subscription: vi.fn(() => ({
@@ -17,7 +17,7 @@ function fakeClient() {
       },
     })),
   } as unknown as Client;
-  return { client, unsubscribe, push: (actors: string[]) => act(() => listener({ data: { workflowPresence: { workflowId: 'w1', actors } } })) };
+  return { client, unsubscribe, push: (actors: string[]) => act(() => listener?.({ data: { workflowPresence: { workflowId: 'w1', actors } } })) };
 }
 
 beforeEach(() => {
