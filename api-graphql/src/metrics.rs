@@ -4,6 +4,11 @@
 
 use std::sync::{Arc, OnceLock};
 
+use async_graphql::Response as GraphQLResponse;
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextSubscribe};
+use futures::StreamExt;
+use futures::stream::BoxStream;
+
 use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -64,6 +69,10 @@ impl MetricsEndpoint {
             metrics::Unit::Seconds,
             "Wall-clock duration of node runs in this process."
         );
+        metrics::describe_gauge!(
+            "weft_subscriptions",
+            "GraphQL subscriptions open in this process."
+        );
         metrics::describe_histogram!(
             "weft_webhook_seconds",
             metrics::Unit::Seconds,
@@ -123,4 +132,49 @@ async fn refresh(endpoint: &MetricsEndpoint) -> Result<(), Box<dyn std::error::E
     metrics::gauge!("weft_projection_lag_events")
         .set((head.position - projected.position).max(0) as f64);
     Ok(())
+}
+
+/// Counts open GraphQL subscriptions in the `weft_subscriptions` gauge: one more when a
+/// subscription starts, one less when its stream is dropped (completed, stopped or the socket
+/// closed).
+pub struct SubscriptionGauge;
+
+impl ExtensionFactory for SubscriptionGauge {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(SubscriptionGauge)
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for SubscriptionGauge {
+    fn subscribe<'s>(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        stream: BoxStream<'s, GraphQLResponse>,
+        next: NextSubscribe<'_>,
+    ) -> BoxStream<'s, GraphQLResponse> {
+        let open = OpenSubscription::new();
+        next.run(ctx, stream)
+            .map(move |response| {
+                let _counted = &open;
+                response
+            })
+            .boxed()
+    }
+}
+
+/// One open subscription in the gauge, for as long as it lives.
+struct OpenSubscription;
+
+impl OpenSubscription {
+    fn new() -> Self {
+        metrics::gauge!("weft_subscriptions").increment(1.0);
+        Self
+    }
+}
+
+impl Drop for OpenSubscription {
+    fn drop(&mut self) {
+        metrics::gauge!("weft_subscriptions").decrement(1.0);
+    }
 }

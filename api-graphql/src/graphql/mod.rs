@@ -87,6 +87,7 @@ pub fn schema(api: Api, limits: Limits) -> WeftSchema {
     .limit_complexity(limits.complexity)
     .extension(auth::AuthGuard)
     .extension(error::ErrorCodes)
+    .extension(crate::metrics::SubscriptionGauge)
     .data(api)
     .finish()
 }
