@@ -137,6 +137,18 @@ pub enum ResumePoint {
         /// Multi-input nodes that still wait for some inputs.
         waiting: Vec<PendingTask>,
     },
+    /// Start at the trigger again, but a node run recorded here (by node and run index) is not
+    /// run: its recorded outputs are taken as they are and the scheduling continues from them,
+    /// without reporting a step. The first run that is not recorded runs for real. Taking over
+    /// an execution whose worker died, or resuming a waiting one in another process, uses this:
+    /// the schedule is deterministic, so replaying the recorded outputs rebuilds the exact stack.
+    Replay {
+        /// Outputs of the recorded successful node runs, by node and run index.
+        runs: HashMap<(NodeId, usize), Vec<Items>>,
+        /// Start at this node as [`ResumePoint::Node`] does (a retry from a failed node)
+        /// instead of at the trigger.
+        from: Option<NodeId>,
+    },
 }
 
 /// Start from recorded state: seed the run data and continue from a resume point.

@@ -2,7 +2,7 @@
 //! stack, cancellation and the workflow timeout. Scheduling lives in `schedule`, running one node
 //! (retries, `onError`, error output) in `node_run`.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -49,6 +49,8 @@ pub(super) struct Execution {
     pub(super) v1: bool,
     pub(super) deadline: Option<Instant>,
     pub(super) suspend: Option<(NodeIndex, chrono::DateTime<chrono::Utc>)>,
+    /// Recorded node runs taken as they are instead of running (`ResumePoint::Replay`).
+    replay: HashMap<(NodeIndex, usize), Vec<Items>>,
 }
 
 impl Execution {
@@ -73,6 +75,7 @@ impl Execution {
             v1,
             deadline: None,
             suspend: None,
+            replay: HashMap::new(),
         }
     }
 
@@ -110,10 +113,25 @@ impl Execution {
                     .ok_or_else(|| ExecutorError::UnknownNode(id.clone()))?;
                 self.node_states[node] = Arc::new(state.clone());
             }
-            let start_at = match &resume.start {
-                ResumePoint::Node(id) => id,
-                ResumePoint::Pending { stack, waiting } => {
+            let start_at = match resume.start {
+                ResumePoint::Node(ref id) => id,
+                ResumePoint::Pending {
+                    ref stack,
+                    ref waiting,
+                } => {
                     return self.seed_pending(stack, waiting);
+                }
+                ResumePoint::Replay { runs, ref from } => {
+                    for ((id, run), outputs) in runs {
+                        let node = wf
+                            .index_of(&id)
+                            .ok_or_else(|| ExecutorError::UnknownNode(id.clone()))?;
+                        self.replay.insert((node, run), outputs);
+                    }
+                    match from {
+                        Some(id) => id,
+                        None => return self.seed_start(),
+                    }
                 }
             };
             let start = wf
@@ -147,6 +165,12 @@ impl Execution {
             });
             return Ok(());
         }
+        self.seed_start()
+    }
+
+    /// Puts the start node on the stack with the trigger items.
+    fn seed_start(&mut self) -> Result<(), ExecutorError> {
+        let wf = self.workflow.clone();
         let start = match &self.options.start_node {
             Some(id) => wf
                 .index_of(id)
@@ -205,6 +229,19 @@ impl Execution {
             }
             requeued = 0;
             let run_index = self.run_data.runs(task.node).len();
+            if let Some(outputs) = self.replay.remove(&(task.node, run_index)) {
+                let run = self.run_data.push(
+                    task.node,
+                    NodeRun {
+                        sources: task.sources,
+                        outputs: outputs.clone(),
+                        error: None,
+                        duration: Duration::ZERO,
+                    },
+                );
+                self.enqueue_children(task.node, &outputs, run);
+                continue;
+            }
             observer.on_event(ExecutionEvent::NodeStarted {
                 node_id: &node.node.id,
                 run_index,

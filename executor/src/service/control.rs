@@ -30,7 +30,8 @@ pub enum RetryVersion {
 /// What a stop request did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StopRequest {
-    /// The execution runs in this process; it stops at its current node.
+    /// The execution runs in this process, or its stop was requested through the durable queue;
+    /// it stops at its current node.
     Signaled,
 }
 
@@ -47,6 +48,12 @@ impl ExecutionService {
             .cloned();
         if let Some(switch) = switch {
             switch.stop();
+            return Ok(StopRequest::Signaled);
+        }
+        if let Some(durable) = &self.inner.queue
+            && durable.table.request_cancel(execution_id).await?.is_some()
+        {
+            // Its worker (or the next one to claim it) records the stop.
             return Ok(StopRequest::Signaled);
         }
         let history = History::load(&self.inner.store, execution_id).await?;
@@ -132,6 +139,6 @@ impl ExecutionService {
                 .filter(|id| resolved.compiled.index_of(id).is_some()),
             actor,
         };
-        self.enqueue(submission, resolved, resume)
+        self.enqueue(submission, resolved, resume).await
     }
 }

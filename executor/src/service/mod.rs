@@ -12,6 +12,7 @@ mod control;
 mod error;
 mod history;
 mod interrupt;
+mod queue;
 mod run;
 mod submission;
 
@@ -25,6 +26,7 @@ use weft_domain::execution::ExecutionCommand;
 pub use cache::ResolvedWorkflow;
 pub use control::{RetryFrom, RetryVersion, StopRequest};
 pub use error::ServiceError;
+pub use queue::{QueueSettings, QueueWorker};
 pub use submission::{ExecutionHandle, ExecutionOutcome, Submission, WorkflowVersion};
 
 use crate::engine::Engine;
@@ -48,6 +50,9 @@ pub struct ServiceConfig {
     pub sandbox: SandboxLimits,
     /// Decrypts the credentials nodes reference (HTTP Request); none: nodes that need one fail.
     pub credentials: Option<Arc<dyn CredentialProvider>>,
+    /// On a Postgres store, queue executions durably for workers ([`QueueWorker`]) instead of
+    /// running them in this process. Ignored on SQLite (the in-process queue).
+    pub durable_queue: bool,
 }
 
 impl std::fmt::Debug for ServiceConfig {
@@ -57,6 +62,7 @@ impl std::fmt::Debug for ServiceConfig {
             .field("cache_capacity", &self.cache_capacity)
             .field("sandbox", &self.sandbox)
             .field("credentials", &self.credentials.is_some())
+            .field("durable_queue", &self.durable_queue)
             .finish()
     }
 }
@@ -68,6 +74,7 @@ impl Default for ServiceConfig {
             cache_capacity: 1024,
             sandbox: SandboxLimits::default(),
             credentials: None,
+            durable_queue: false,
         }
     }
 }
@@ -86,6 +93,8 @@ struct Inner {
     running: Mutex<HashMap<String, StopSwitch>>,
     clock: Arc<dyn Clock>,
     credentials: Option<Arc<dyn CredentialProvider>>,
+    /// The durable queue (Postgres with `durable_queue`).
+    queue: Option<queue::Durable>,
 }
 
 impl ExecutionService {
@@ -97,6 +106,12 @@ impl ExecutionService {
 
     /// A service over `store` sharing `engine`.
     pub fn with_engine(store: EventStore, engine: Arc<Engine>, config: ServiceConfig) -> Self {
+        let queue = (config.durable_queue
+            && store.db().backend() == weft_commands::Backend::Postgres)
+            .then(|| queue::Durable {
+                table: queue::QueueTable::new(store.db().pool().clone()),
+                waiters: Default::default(),
+            });
         Self {
             inner: Arc::new(Inner {
                 engine,
@@ -106,6 +121,7 @@ impl ExecutionService {
                 running: Mutex::new(HashMap::new()),
                 clock: Arc::new(SystemClock),
                 credentials: config.credentials,
+                queue,
             }),
         }
     }
@@ -142,16 +158,25 @@ impl ExecutionService {
         let resolved = self
             .resolve(&submission.workflow_id, submission.version)
             .await?;
-        self.enqueue(submission, resolved, None)
+        self.enqueue(submission, resolved, None).await
     }
 
-    /// Records the queued event and hands the execution to a task.
-    fn enqueue(
+    /// Whether executions go to the durable Postgres queue instead of running in this process.
+    pub fn is_durable(&self) -> bool {
+        self.inner.queue.is_some()
+    }
+
+    /// Records the queued event and hands the execution to a task (or to the durable queue).
+    async fn enqueue(
         &self,
         submission: Submission,
         resolved: ResolvedWorkflow,
         resume: Option<ResumeFrom>,
     ) -> Result<ExecutionHandle, ServiceError> {
+        if self.inner.queue.is_some() {
+            // A worker derives the resume point of a retry from its trigger.
+            return self.enqueue_durable(submission, resolved).await;
+        }
         let execution_id = uuid::Uuid::now_v7().to_string();
         let options = RunOptions {
             execution_id: execution_id.clone(),

@@ -137,7 +137,7 @@ pub(super) async fn drive(
 }
 
 /// Counts the finished (or suspended) execution by status and records each node run's duration.
-fn record_metrics(result: &ExecutionResult) {
+pub(super) fn record_metrics(result: &ExecutionResult) {
     let status = match result.status {
         ExecutionStatus::Success => "succeeded",
         ExecutionStatus::Error => "failed",
