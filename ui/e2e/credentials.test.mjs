@@ -87,8 +87,15 @@ describe('credentials', () => {
     await page.reload();
     await row(page, 'Partner API').waitFor();
     assert.equal((await page.content()).includes(SECRET), false, 'the list page HTML holds no secret');
+    // The open dialog is a deep link: a reload keeps it, back closes it.
     await page.getByRole('button', { name: 'Edit Partner API' }).click();
+    await page.waitForURL(/\/credentials\?edit=/);
+    await page.reload();
     const edit = page.getByRole('dialog', { name: 'Edit credential Partner API' });
+    await edit.waitFor();
+    await page.goBack();
+    await edit.waitFor({ state: 'detached' });
+    await page.goForward();
     const password = edit.getByLabel(/^Password/);
     assert.equal(await password.inputValue(), '');
     assert.equal(await password.getAttribute('placeholder'), 'Unchanged: leave empty to keep the stored value');
@@ -168,6 +175,22 @@ describe('credentials', () => {
     const details = page.getByRole('complementary', { name: 'Node details: Call partner' });
     // No authentication, no credential to choose.
     assert.equal(await details.getByLabel('Basic Auth credential').count(), 0);
+
+    // A type without credentials yet links to creating one, and comes back to the workflow.
+    await details.getByLabel('Authentication', { exact: true }).selectOption('httpBearerAuth');
+    await details.getByLabel('Bearer Token credential').waitFor();
+    await details.getByRole('option', { name: '— no credential of this type yet —' }).waitFor({ state: 'attached' });
+    await details.getByRole('link', { name: 'Create a Bearer Token credential' }).click();
+    await page.waitForURL(/\/credentials\?new=httpBearerAuth&back=/);
+    const create = page.getByRole('dialog', { name: 'Create credential' });
+    assert.equal(await create.getByLabel('Type').inputValue(), 'httpBearerAuth');
+    await create.getByLabel('Name').fill('Partner token');
+    await create.getByLabel(/^Token/).fill('bearer-e2e-token');
+    await create.getByRole('button', { name: 'Create' }).click();
+    await page.waitForURL((u) => u.pathname === `/workflows/${workflowId}`);
+    await page.locator('.react-flow__node:has([data-node-name="Call partner"])').dblclick();
+    await details.getByLabel('Bearer Token credential').selectOption({ label: 'Partner token' });
+    await page.getByTestId('save-state').filter({ hasText: /^Saved/ }).waitFor();
     await details.getByLabel('Authentication', { exact: true }).selectOption('httpBasicAuth');
     const select = details.getByLabel('Basic Auth credential');
     await select.waitFor();
@@ -185,7 +208,8 @@ describe('credentials', () => {
       if ((node.credentials.httpBasicAuth && node.parameters.authentication === 'httpBasicAuth') || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    assert.deepEqual(node.credentials, { httpBasicAuth: { id: createCredential.id, name: 'Partner login' } });
+    assert.deepEqual(node.credentials.httpBasicAuth, { id: createCredential.id, name: 'Partner login' });
+    assert.equal(node.credentials.httpBearerAuth.name, 'Partner token');
     assert.equal(node.parameters.authentication, 'httpBasicAuth');
 
     // Running it signs in to the service with the stored secret.

@@ -14,12 +14,16 @@ interface Props {
   types: CredentialTypeInfo[];
   /** The credential to edit; null creates one. */
   credential: CredentialMeta | null;
+  /** For a new credential: the type to start with (when it exists). */
+  initialType?: string;
   onClose(): void;
   onSaved(credential: CredentialMeta, created: boolean): void;
 }
 
-export function CredentialDialog({ types, credential, onClose, onSaved }: Props) {
-  const [typeId, setTypeId] = useState(credential?.type ?? types[0]?.id ?? '');
+export function CredentialDialog({ types, credential, initialType, onClose, onSaved }: Props) {
+  const [typeId, setTypeId] = useState(
+    credential?.type ?? types.find((t) => t.id === initialType)?.id ?? types[0]?.id ?? '',
+  );
   const type = types.find((t) => t.id === typeId);
   const [name, setName] = useState(credential?.name ?? '');
   const [values, setValues] = useState<CredentialValues>(() => (type ? initialValues(type, credential) : {}));

@@ -15,6 +15,12 @@ interface Props {
   onChange(credentials: Record<string, unknown>): void;
 }
 
+/** The credentials page with a new credential of `type` open, coming back here afterwards. */
+function createHref(type: string): string {
+  const here = window.location.pathname + window.location.search;
+  return `/credentials?${new URLSearchParams({ new: type, back: here })}`;
+}
+
 export function CredentialSelect({ node, type, parameters, editable, onChange }: Props) {
   const slots = credentialSlots(type, parameters);
   const [result] = useQuery<{ credentials: CredentialMeta[]; credentialTypes: CredentialTypeInfo[] }>({
@@ -55,11 +61,11 @@ export function CredentialSelect({ node, type, parameters, editable, onChange }:
             {slot.required && !ref && <span className="field-error">Choose a credential: this node signs in with it.</span>}
             {result.data && choices.length === 0 && (
               <a
-                href="/credentials"
+                href={createHref(slot.name)}
                 className="help"
                 onClick={(event) => {
                   event.preventDefault();
-                  navigate('/credentials');
+                  navigate(createHref(slot.name));
                 }}
               >
                 Create a {typeName(slot.name)} credential
