@@ -337,6 +337,13 @@ async fn stop_cancels_a_running_execution_and_retry_conflicts(backend: Backend) 
         )
         .await;
     assert_eq!(code(&error), "CONFLICT", "{error:#}");
+    let delete = "mutation($id: ID!) { deleteExecution(id: $id) }";
+    let error = server.error(delete, json!({"id": id})).await;
+    assert_eq!(
+        code(&error),
+        "CONFLICT",
+        "deleting a running execution: {error:#}"
+    );
     let stopped = server
         .data(
             "mutation($id: ID!) { stopExecution(id: $id) { status nodeRuns { nodeId status } } }",
@@ -371,6 +378,33 @@ async fn stop_cancels_a_running_execution_and_retry_conflicts(backend: Backend) 
         statuses.push(change["status"].as_str().unwrap().to_string());
     }
     assert_eq!(statuses, ["QUEUED", "RUNNING", "CANCELED"]);
+
+    // Deleting the ended execution: viewers may not; then it is gone from every view.
+    let viewer = server.create_user("vera", "VIEWER").await;
+    let refused = server
+        .request_as(Some(&viewer.token), delete, json!({"id": id}))
+        .await;
+    assert_eq!(code(&refused["errors"][0]), "FORBIDDEN", "{refused:#}");
+    assert_eq!(
+        server.data(delete, json!({"id": id})).await["deleteExecution"],
+        true
+    );
+    let gone = server
+        .error(
+            "query($id: ID!) { execution(id: $id) { id } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(code(&gone), "NOT_FOUND", "{gone:#}");
+    let listed = server
+        .data(
+            "query($id: ID!) { executions(workflowId: $id) { items { id } } }",
+            json!({"id": workflow}),
+        )
+        .await;
+    assert_eq!(listed["executions"]["items"], json!([]));
+    let again = server.error(delete, json!({"id": id})).await;
+    assert_eq!(code(&again), "NOT_FOUND", "{again:#}");
 }
 
 async fn execution_events_stream_node_runs_with_data(backend: Backend) {

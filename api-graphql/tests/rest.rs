@@ -153,6 +153,13 @@ async fn workflow_routes(backend: Backend) {
     )
     .await;
     assert_eq!(status, 409, "stopping a finished execution: {stopped}");
+    let path = format!("/api/executions/{execution_id}");
+    let (status, body) = call(&weft, Method::DELETE, &path, None).await;
+    assert_eq!(status, 204, "{body}");
+    let (status, gone) = call(&weft, Method::GET, &path, None).await;
+    assert_eq!((status, gone["code"].clone()), (404, json!("NOT_FOUND")));
+    let (status, again) = call(&weft, Method::DELETE, &path, None).await;
+    assert_eq!((status, again["code"].clone()), (404, json!("NOT_FOUND")));
 
     // Export, import (n8n detection), promote, archive.
     let (status, exported) = call(

@@ -173,3 +173,18 @@ pub(super) async fn stop(
         .await?;
     Ok(ok(data["stopExecution"].clone()))
 }
+
+/// `DELETE /api/executions/{id}`: deletes a finished execution; 204 without a body.
+pub(super) async fn delete(
+    State(rest): State<Arc<Rest>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> RestResult {
+    rest.run(
+        &headers,
+        "mutation($id: ID!) { deleteExecution(id: $id) }",
+        json!({ "id": id }),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}

@@ -53,7 +53,10 @@ pub fn routes<S: Clone + Send + Sync + 'static>(schema: WeftSchema, access: Acce
         )
         .route("/api/workflows/{id}/promote", post(workflows::promote))
         .route("/api/executions", get(executions::list))
-        .route("/api/executions/{id}", get(executions::get))
+        .route(
+            "/api/executions/{id}",
+            get(executions::get).delete(executions::delete),
+        )
         .route("/api/executions/{id}/logs", get(executions::logs))
         .route("/api/executions/{id}/retry", post(executions::retry))
         .route("/api/executions/{id}/stop", post(executions::stop))

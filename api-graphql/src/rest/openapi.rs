@@ -120,6 +120,7 @@ pub(super) fn spec() -> Value {
             },
             "/api/executions/{id}": {
                 "get": operation("Get an execution with node runs and path", vec![execution_id.clone()], None, answer("200", "The execution", Some("Execution"))),
+                "delete": operation("Delete a finished execution (409 while it runs)", vec![execution_id.clone()], None, answer("204", "Deleted", None)),
             },
             "/api/executions/{id}/logs": {
                 "get": operation("Log lines of an execution", vec![execution_id.clone(), query("level", "Minimum level: debug, info, warn or error", json!({ "type": "string" }))], None, answer("200", "Log lines", Some("LogPage"))),

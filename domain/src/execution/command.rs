@@ -28,6 +28,8 @@ pub enum ExecutionCommand {
     Resume,
     /// Cancel a queued, running or waiting execution.
     Cancel,
+    /// Remove a finished execution from the executions views (its events stay in the log).
+    Delete,
     /// Record a step the engine reported (node run events, waiting, success, failure).
     RecordStep(ExecutionEvent),
 }

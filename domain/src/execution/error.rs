@@ -42,6 +42,12 @@ pub enum ExecutionError {
         /// The run index.
         run_index: u32,
     },
+    /// Only a finished execution can be deleted.
+    #[error("the execution has not finished (status {0}); stop it first")]
+    NotFinished(&'static str),
+    /// The execution was deleted; nothing may follow.
+    #[error("the execution was deleted")]
+    Deleted,
     /// Success needs every node run closed.
     #[error("node runs still in progress: {0}")]
     NodeRunsOpen(String),

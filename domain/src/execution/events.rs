@@ -199,6 +199,8 @@ pub enum ExecutionEvent {
     },
     /// The run was canceled.
     ExecutionCanceled,
+    /// A finished execution was deleted: the read models drop it; nothing may follow.
+    ExecutionDeleted,
 }
 
 impl ExecutionEvent {
@@ -217,6 +219,7 @@ impl ExecutionEvent {
             Self::ExecutionSucceeded => "ExecutionSucceeded",
             Self::ExecutionFailed { .. } => "ExecutionFailed",
             Self::ExecutionCanceled => "ExecutionCanceled",
+            Self::ExecutionDeleted => "ExecutionDeleted",
         }
     }
 }

@@ -42,6 +42,7 @@ impl Execution {
             ExecutionCommand::Start => ExecutionEvent::ExecutionStarted,
             ExecutionCommand::Resume => ExecutionEvent::ExecutionResumed,
             ExecutionCommand::Cancel => ExecutionEvent::ExecutionCanceled,
+            ExecutionCommand::Delete => ExecutionEvent::ExecutionDeleted,
             ExecutionCommand::RecordStep(event) => event,
         };
         self.check(&event)?;

@@ -80,6 +80,8 @@ pub struct Execution {
     pub open: BTreeMap<NodeId, BTreeMap<u32, OpenRun>>,
     /// Node runs that ended.
     closed: BTreeSet<NodeRunKey>,
+    /// Whether the execution was deleted.
+    pub deleted: bool,
 }
 
 impl Execution {
@@ -112,6 +114,9 @@ impl Execution {
     /// Checks that `event` may follow the events applied so far.
     pub fn check(&self, event: &ExecutionEvent) -> Result<(), ExecutionError> {
         use ExecutionEvent::*;
+        if self.deleted {
+            return Err(ExecutionError::Deleted);
+        }
         match event {
             ExecutionQueued { .. } => match self.status {
                 ExecutionStatus::New => Ok(()),
@@ -192,6 +197,10 @@ impl Execution {
                 }
                 ExecutionStatus::New => Err(ExecutionError::NotQueued("new")),
                 status => Err(ExecutionError::Finished(status.as_str())),
+            },
+            ExecutionDeleted => match self.status {
+                status if status.is_finished() => Ok(()),
+                status => Err(ExecutionError::NotFinished(status.as_str())),
             },
         }
     }
@@ -275,6 +284,7 @@ impl Execution {
             ExecutionSucceeded => self.status = ExecutionStatus::Succeeded,
             ExecutionFailed { .. } => self.status = ExecutionStatus::Failed,
             ExecutionCanceled => self.status = ExecutionStatus::Canceled,
+            ExecutionDeleted => self.deleted = true,
         }
         self.version += 1;
     }

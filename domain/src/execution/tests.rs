@@ -251,6 +251,35 @@ fn cancel_until_finished() {
 }
 
 #[test]
+fn only_finished_executions_are_deleted_and_nothing_follows() {
+    fixture()
+        .given(vec![
+            queued(),
+            ExecutionEvent::ExecutionStarted,
+            ExecutionEvent::ExecutionSucceeded,
+        ])
+        .when(ExecutionCommand::Delete)
+        .then_expect_events(vec![ExecutionEvent::ExecutionDeleted]);
+    fixture()
+        .given(vec![queued(), ExecutionEvent::ExecutionStarted])
+        .when(ExecutionCommand::Delete)
+        .then_expect_error(ExecutionError::NotFinished("running"));
+    let deleted = vec![
+        queued(),
+        ExecutionEvent::ExecutionCanceled,
+        ExecutionEvent::ExecutionDeleted,
+    ];
+    fixture()
+        .given(deleted.clone())
+        .when(ExecutionCommand::Delete)
+        .then_expect_error(ExecutionError::Deleted);
+    fixture()
+        .given(deleted)
+        .when(ExecutionCommand::Start)
+        .then_expect_error(ExecutionError::Deleted);
+}
+
+#[test]
 fn state_keeps_the_path_in_start_order() {
     let mut execution = Execution::default();
     for event in [

@@ -9,6 +9,7 @@
 
 mod cache;
 mod control;
+mod delete;
 mod error;
 mod history;
 mod interrupt;

@@ -164,6 +164,9 @@ pub struct ExecutionChanges {
     pub new_node_runs: Vec<NodeRunRow>,
     /// Updates of node runs from earlier batches, in event order.
     pub node_run_updates: Vec<NodeRunUpdate>,
+    /// Executions deleted in this batch: their rows go after every other change (nothing
+    /// follows a deletion in a stream).
+    pub deleted: Vec<String>,
     executions_index: HashMap<String, usize>,
     node_runs_index: HashMap<(String, String, u32), usize>,
 }
@@ -335,6 +338,7 @@ impl ExecutionChanges {
                 finished_at: Some(at),
                 ..node_run(node_id, *run_index)
             }),
+            ExecutionDeleted => self.deleted.push(id.clone()),
         }
         if event.type_name().starts_with("NodeRun") {
             self.update_execution(execution(None));

@@ -161,5 +161,19 @@ pub(crate) async fn write(
             .execute(&mut *conn)
             .await?;
     }
+    for (table, key) in [(&EXECUTION_NODE_RUNS, "execution_id"), (&EXECUTIONS, "id")] {
+        let delete = db
+            .sql(&format!(
+                "DELETE FROM {} WHERE {key} = $1",
+                tables.name(table)
+            ))
+            .into_owned();
+        for id in &changes.deleted {
+            sqlx::query(&delete)
+                .bind(id.clone())
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
     Ok(())
 }

@@ -120,6 +120,7 @@ pub fn log_line(sequence: u64, payload: &Value, recorded_at: String) -> Option<E
             },
         ),
         ExecutionCanceled => (LogLevel::Warn, None, "canceled".into()),
+        ExecutionDeleted => (LogLevel::Info, None, "deleted".into()),
     };
     Some(ExecutionLog {
         sequence,

@@ -187,6 +187,20 @@ impl ExecutionMutation {
         Ok(Execution(execution_when(api, &id, finished).await.api()?))
     }
 
+    /// Deletes a finished execution: it leaves the executions list and `execution(id)` answers
+    /// `NOT_FOUND` from then on (its events stay in the log, so the audit trail keeps the
+    /// deletion and who made it). `NOT_FOUND` for an unknown id, `CONFLICT` while it runs.
+    async fn delete_execution(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
+        let api = ctx.data_unchecked::<Api>();
+        let caller = ctx.data::<RequestContext>()?;
+        api.executions
+            .delete(&id, caller.actor.clone())
+            .await
+            .api()?;
+        api.caught_up().await;
+        Ok(true)
+    }
+
     /// Runs an ended execution again as a new execution: from its failed node (reusing the
     /// recorded outputs of the nodes before it) or from the start with the same input, on the
     /// original or the current workflow version. `CONFLICT` while it has not ended.
