@@ -266,6 +266,8 @@ describe('editor', () => {
     await page.goto(`${weft.base}/workflows/${encodeURIComponent(workflowId)}/versions`);
     const panel = page.getByRole('complementary', { name: 'Versions' });
     await waitForCount(panel.getByTestId('version-row'), current.version);
+    // People are named by email, not by their actor id.
+    await panel.getByTestId('version-row').first().getByText(OWNER.email).waitFor();
 
     // Version 3 has the trigger and Set only (1 created, 2 and 3 added them): compare it with now.
     await page.goto(`${weft.base}/workflows/${encodeURIComponent(workflowId)}/versions?from=3&to=${current.version}`);
@@ -437,6 +439,7 @@ describe('workflow list', () => {
     await page.waitForURL(/q=n8n/);
     await waitForCount(page.getByTestId('workflow-row'), 1);
     await page.getByTestId('workflow-row').filter({ hasText: 'From n8n' }).waitFor();
+    assert.match(await page.getByTestId('workflow-row').filter({ hasText: 'From n8n' }).textContent(), /owner@e2e\.test/);
     await screenshot(page, 'workflow-list');
 
     const download = page.waitForEvent('download');

@@ -13,6 +13,8 @@ import { WeftNodeComponent, StickyComponent, type WeftFlowNode } from '../editor
 import { setQueryParam, useLocation } from '../router';
 import { useNotify } from '../ui/notices';
 import { diffGraph, diffLines, withNames } from './diff';
+import { actorLabel } from '../users/actors';
+import { usePeople } from '../users/usePeople';
 
 const nodeTypes = { weft: WeftNodeComponent, sticky: StickyComponent };
 
@@ -27,6 +29,7 @@ interface Props {
 }
 
 export default function VersionsPanel({ workflowId, currentVersion, editable, types, nodeNames, onRestored }: Props) {
+  const people = usePeople();
   const { query } = useLocation();
   const [result, refetch] = useQuery<{ workflow: { versions: WorkflowVersion[] } }>({ query: VERSIONS, variables: { id: workflowId }, requestPolicy: 'cache-and-network' });
   const versions = useMemo(() => (result.data?.workflow.versions ?? []).toReversed(), [result.data]);
@@ -64,7 +67,7 @@ export default function VersionsPanel({ workflowId, currentVersion, editable, ty
             <div className="version-head">
               <strong>v{v.version}</strong> <span>{withNames(v.summary, nodeNames)}</span>
             </div>
-            <div className="muted">{v.actor} · {new Date(v.recordedAt).toLocaleString()}</div>
+            <div className="muted">{actorLabel(v.actor, people)} · {new Date(v.recordedAt).toLocaleString()}</div>
             <div className="version-actions">
               <button type="button" aria-pressed={v.version === from} onClick={() => setQueryParam('from', String(v.version))}>From</button>
               <button type="button" aria-pressed={v.version === to} onClick={() => setQueryParam('to', String(v.version))}>To</button>

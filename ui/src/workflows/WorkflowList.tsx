@@ -11,6 +11,8 @@ import type { Environment, WorkflowSummary } from '../api/types';
 import { navigate, setQueryParam, useLocation } from '../router';
 import { useNotify } from '../ui/notices';
 import { ImportDialog } from './ImportDialog';
+import { actorLabel } from '../users/actors';
+import { usePeople } from '../users/usePeople';
 
 const TABS: { id: string; label: string; environment: Environment | null; archived: boolean }[] = [
   { id: 'testing', label: 'Testing', environment: 'TESTING', archived: false },
@@ -40,6 +42,7 @@ export function WorkflowList() {
   const client = useClient();
   const notify = useNotify();
   const editable = canEdit(currentRole());
+  const people = usePeople();
 
   useEffect(() => {
     const timer = setTimeout(() => setQueryParam('q', searchInput.trim() || null), 250);
@@ -196,7 +199,7 @@ export function WorkflowList() {
                   </label>
                 </td>
                 <td>v{workflow.version}</td>
-                <td title={workflow.updatedAt}>{new Date(workflow.updatedAt).toLocaleString()} · {workflow.updatedBy}</td>
+                <td title={workflow.updatedAt}>{new Date(workflow.updatedAt).toLocaleString()} · {actorLabel(workflow.updatedBy, people)}</td>
                 <td className="actions">
                   <button type="button" onClick={() => exportOne(workflow)}>Export</button>
                   {editable && !workflow.archived && <button type="button" onClick={() => archive(workflow)}>Archive</button>}
