@@ -157,5 +157,31 @@ describe('executions', () => {
     await page.waitForURL((url) => url.href !== first && /\/executions\/[^/?]+$/.test(url.pathname));
     await page.getByTestId('execution-status').filter({ hasText: 'succeeded' }).waitFor();
     await badge(page, 'Yes').filter({ hasText: 'succeeded' }).waitFor();
+
+    // Delete the retry (after a confirmation): it leaves the list, and its link finds nothing.
+    const retried = page.url();
+    const listed = await rowsOf(workflowId);
+    page.once('dialog', (d) => d.accept());
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.waitForURL(/\/executions\?workflow=/);
+    await page.getByText('Execution deleted.').waitFor();
+    await waitForRows(page, listed - 1);
+    assert.equal(await rowsOf(workflowId), listed - 1);
+    await page.goto(retried);
+    await page.getByRole('heading', { name: 'Cannot open this execution' }).waitFor();
   });
 });
+
+/** How many executions of the workflow the API lists. */
+async function rowsOf(workflowId) {
+  const data = await weft.graphql('query($w: ID!) { executions(workflowId: $w, first: 100) { items { id } } }', { w: workflowId });
+  return data.executions.items.length;
+}
+
+async function waitForRows(page, count) {
+  const deadline = Date.now() + PATIENCE;
+  while ((await page.getByTestId('execution-row').count()) !== count) {
+    if (Date.now() > deadline) throw new Error(`expected ${count} execution rows`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

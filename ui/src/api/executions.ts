@@ -91,6 +91,10 @@ export const STOP_EXECUTION = gql`
   mutation StopExecution($id: ID!) { stopExecution(id: $id) { id status } }
 `;
 
+export const DELETE_EXECUTION = gql`
+  mutation DeleteExecution($id: ID!) { deleteExecution(id: $id) }
+`;
+
 export const RETRY_EXECUTION = gql`
   mutation RetryExecution($id: ID!, $from: RetryFrom!, $version: RetryVersion!) {
     retryExecution(id: $id, from: $from, version: $version) { executionId status execution { id } }

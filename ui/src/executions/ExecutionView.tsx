@@ -7,7 +7,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { Background, MiniMap, ReactFlow, ReactFlowProvider, type Edge } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useClient, useQuery } from 'urql';
-import { EXECUTION, EXECUTION_EVENTS, RETRY_EXECUTION, STOP_EXECUTION, type ExecutionDetail, type LogLevel, type NodeRun } from '../api/executions';
+import { DELETE_EXECUTION, EXECUTION, EXECUTION_EVENTS, RETRY_EXECUTION, STOP_EXECUTION, type ExecutionDetail, type LogLevel, type NodeRun } from '../api/executions';
 import { NODE_TYPES } from '../api/documents';
 import { toApiError } from '../api/errors';
 import { canEdit, currentRole } from '../api/session';
@@ -124,6 +124,17 @@ function ExecutionBody({ execution, types, step, minLevel, setMinLevel }: BodyPr
     if (response.error) notify('error', `Could not stop: ${toApiError(response.error).message}`);
   }
 
+  async function remove() {
+    if (!window.confirm('Delete this execution? It leaves the executions list for good (the audit log keeps that you deleted it).')) return;
+    setBusy(true);
+    const response = await client.mutation(DELETE_EXECUTION, { id: execution.id }).toPromise();
+    setBusy(false);
+    if (response.error) return notify('error', `Could not delete: ${toApiError(response.error).message}`);
+    notify('info', 'Execution deleted.');
+    // Replace: going back must not land on the deleted execution.
+    navigate(`/executions?workflow=${encodeURIComponent(execution.workflowId)}`, true);
+  }
+
   const current = step > 0 ? events[step - 1] : null;
   const currentNode = current ? (current.nodeId ?? (current.payload as { nodeId?: string }).nodeId ?? ((current.payload[current.type] as { nodeId?: string } | undefined)?.nodeId)) : null;
   const runsOfSelected = execution.nodeRuns.filter((r) => r.nodeId === selected);
@@ -147,6 +158,7 @@ function ExecutionBody({ execution, types, step, minLevel, setMinLevel }: BodyPr
             <label className="check"><input type="checkbox" checked={onCurrent} onChange={(e) => setOnCurrent(e.target.checked)} /> on the current version</label>
             {status === 'failed' && <button type="button" disabled={busy} onClick={() => retry('FAILED_NODE')}>Retry from failed node</button>}
             <button type="button" disabled={busy} onClick={() => retry('START')}>Retry from start</button>
+            <button type="button" disabled={busy} onClick={remove}>Delete</button>
           </>
         )}
       </div>
