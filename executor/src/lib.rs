@@ -46,7 +46,8 @@ pub use nodes::{NodeContext, NodeOutput, NodeRegistry, NodeType};
 pub use observer::{ExecutionEvent, ExecutionObserver, ExecutionStatus, NoopObserver};
 pub use options::{
     CancelToken, Clock, CredentialProvider, PendingTask, RecordedRun, RecordedSource, ResumeFrom,
-    ResumePoint, RunMode, RunOptions, Sleeper, SystemClock, TokioSleeper, WorkflowInfo,
+    ResumePoint, RunMode, RunOptions, Sleeper, SubWorkflowCall, SubWorkflowRunner, SystemClock,
+    TokioSleeper, WorkflowInfo,
 };
 pub use report::run_data_json;
 pub use respond::{Responder, ResponseBody, WebhookResponse};

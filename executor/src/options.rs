@@ -90,6 +90,30 @@ pub trait CredentialProvider: Send + Sync {
     ) -> Result<serde_json::Value, String>;
 }
 
+/// One call of another workflow by an Execute Workflow node.
+#[derive(Debug, Clone)]
+pub struct SubWorkflowCall {
+    /// The workflow to run (its current version).
+    pub workflow_id: String,
+    /// Items for its start node.
+    pub items: Vec<Item>,
+    /// The calling execution.
+    pub parent_execution_id: String,
+    /// The calling node.
+    pub parent_node_id: NodeId,
+    /// Whether the caller waits for the result; otherwise the run goes on in the background.
+    pub wait: bool,
+}
+
+/// Runs sub-workflows for Execute Workflow nodes. The caller owns recording: each call is an
+/// execution of its own, triggered by the calling execution and node.
+#[async_trait]
+pub trait SubWorkflowRunner: Send + Sync {
+    /// Runs the call; with `wait`, returns the items of the sub-workflow's last node, else the
+    /// call's own items once the sub-execution is accepted.
+    async fn run(&self, call: SubWorkflowCall) -> Result<Vec<Item>, String>;
+}
+
 /// Where an input of a recorded node run came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedSource {
@@ -203,6 +227,8 @@ pub struct RunOptions {
     pub inline_wait_limit: Duration,
     /// Where a Respond to Webhook node sends its response; `None` when nobody waits for one.
     pub responder: Option<Arc<dyn Responder>>,
+    /// Runs the workflows Execute Workflow nodes call; `None`: those nodes fail.
+    pub sub_workflows: Option<Arc<dyn SubWorkflowRunner>>,
 }
 
 impl Default for RunOptions {
@@ -221,6 +247,7 @@ impl Default for RunOptions {
             credentials: None,
             inline_wait_limit: Duration::from_secs(65),
             responder: None,
+            sub_workflows: None,
         }
     }
 }

@@ -521,8 +521,10 @@ pub(super) fn parameters_for(node_type: &str) -> Vec<ParameterSpec> {
             string("dateTime", "Date and Time", "").when("resume", &["specificTime"]).done(),
         ],
         "executeWorkflow" => vec![
+            options("source", "Source", "database", &[("database", "Database (a stored workflow)")]).done(),
             string("workflowId", "Workflow", "").required().done(),
             options("mode", "Mode", "once", &[("once", "Run Once With All Items"), ("each", "Run Once for Each Item")]).done(),
+            fixed("options", "Options", vec![boolean("waitForSubWorkflow", "Wait For Sub-Workflow Completion", true).done()]).done(),
         ],
         "stopAndError" => vec![
             options("errorType", "Error Type", "errorMessage", &[("errorMessage", "Error Message"), ("errorObject", "Error Object")]).done(),

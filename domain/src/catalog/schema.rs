@@ -204,6 +204,15 @@ fn is_blank(value: &Value) -> bool {
     }
 }
 
+/// n8n's resource locator (`{"__rl": true, "value": "…", "mode": "list"}`), which n8n stores
+/// where a text parameter names a resource (a workflow, a sheet); the value is the text.
+fn is_resource_locator(value: &Value) -> bool {
+    value.get("__rl").is_some()
+        && value
+            .get("value")
+            .is_some_and(|v| v.is_string() || v.is_number())
+}
+
 fn loosely_same(a: &Value, b: &Value) -> bool {
     let text = |v: &Value| match v {
         Value::String(s) => s.clone(),
@@ -259,7 +268,7 @@ fn validate_fields(
         }
         let expected = match &spec.param_type {
             ParameterType::String | ParameterType::Code { .. } => {
-                (!value.is_string()).then_some("text")
+                (!value.is_string() && !is_resource_locator(value)).then_some("text")
             }
             ParameterType::Number => (!value.is_number()).then_some("a number"),
             ParameterType::Boolean => (!value.is_boolean()).then_some("true or false"),

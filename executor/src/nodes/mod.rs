@@ -8,6 +8,7 @@ mod compare;
 mod conditions;
 mod date_time;
 mod dates;
+mod execute_workflow;
 mod fields;
 mod filter;
 mod http_request;
@@ -126,6 +127,10 @@ impl NodeRegistry {
             Arc::new(http_request::HttpRequest),
         );
         r.register("n8n-nodes-base.wait", Arc::new(wait::Wait));
+        r.register(
+            "n8n-nodes-base.executeWorkflow",
+            Arc::new(execute_workflow::ExecuteWorkflow),
+        );
         r.register(
             "n8n-nodes-base.respondToWebhook",
             Arc::new(respond_to_webhook::RespondToWebhook),

@@ -11,10 +11,12 @@ mod cache;
 mod control;
 mod delete;
 mod error;
+mod error_workflow;
 mod history;
 mod interrupt;
 mod queue;
 mod run;
+mod sub_workflow;
 mod submission;
 
 use std::collections::HashMap;
@@ -22,7 +24,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::{Semaphore, oneshot};
 use weft_commands::EventStore;
-use weft_domain::execution::ExecutionCommand;
+use weft_domain::execution::{ExecutionCommand, Trigger};
 
 pub use cache::ResolvedWorkflow;
 pub use control::{RetryFrom, RetryVersion, StopRequest};
@@ -199,6 +201,7 @@ impl ExecutionService {
             submission.actor.clone(),
             self.inner.clock.clone(),
         );
+        let trigger = submission.trigger.clone();
         recorder
             .execute(ExecutionCommand::Queue {
                 workflow_id: submission.workflow_id,
@@ -208,7 +211,7 @@ impl ExecutionService {
                 input: options.trigger_items.iter().map(Item::to_n8n).collect(),
             })
             .map_err(RecordError::from)?;
-        Ok(self.spawn(recorder, resolved, options, submission.actor))
+        Ok(self.spawn(recorder, resolved, options, submission.actor, trigger))
     }
 
     /// Submits and waits for the outcome.
@@ -231,6 +234,7 @@ impl ExecutionService {
         resolved: ResolvedWorkflow,
         mut options: RunOptions,
         actor: weft_domain::metadata::Actor,
+        trigger: Trigger,
     ) -> ExecutionHandle {
         let execution_id = options.execution_id.clone();
         let (slot, response) = ResponseSlot::new();
@@ -256,6 +260,7 @@ impl ExecutionService {
             resolved,
             options,
             actor,
+            trigger,
             slot,
             sender,
         };

@@ -5,13 +5,15 @@
 use std::sync::Arc;
 
 use tokio::sync::oneshot;
-use weft_domain::execution::{ExecutionCommand, ExecutionMode, RunError};
+use weft_domain::execution::{ExecutionCommand, ExecutionMode, RunError, Trigger};
 use weft_domain::metadata::Actor;
 
+use super::ExecutionService;
 use super::cache::ResolvedWorkflow;
 use super::error::ServiceError;
+use super::error_workflow::Finished;
+use super::sub_workflow::SubWorkflows;
 use super::submission::{ExecutionOutcome, ResponseSlot};
-use super::{ExecutionService, Inner};
 use crate::engine::ExecutionResult;
 use crate::error::NodeError;
 use crate::observer::ExecutionStatus;
@@ -33,6 +35,7 @@ pub(super) struct Job {
     pub(super) resolved: ResolvedWorkflow,
     pub(super) options: RunOptions,
     pub(super) actor: Actor,
+    pub(super) trigger: Trigger,
     pub(super) slot: Arc<ResponseSlot>,
     pub(super) sender: oneshot::Sender<Result<ExecutionOutcome, ServiceError>>,
 }
@@ -44,14 +47,19 @@ pub(super) async fn run(service: ExecutionService, job: Job) {
         resolved,
         options,
         actor,
+        trigger,
         slot,
         sender,
     } = job;
     let execution_id = options.execution_id.clone();
+    let mode = match options.mode {
+        RunMode::Manual => ExecutionMode::Manual,
+        RunMode::Production => ExecutionMode::Production,
+    };
     let outcome = match service.inner.permits.clone().acquire_owned().await {
         Ok(_permit) => {
             drive(
-                &service.inner,
+                &service,
                 recorder,
                 &resolved,
                 options,
@@ -75,6 +83,13 @@ pub(super) async fn run(service: ExecutionService, job: Job) {
         } else {
             service.forget(&execution_id);
         }
+        service.start_error_workflow(Finished {
+            execution_id: &execution_id,
+            resolved: &resolved,
+            result: &result,
+            trigger: &trigger,
+            mode,
+        });
         ExecutionOutcome {
             execution_id: execution_id.clone(),
             workflow_version: resolved.version,
@@ -92,15 +107,24 @@ pub(super) async fn run(service: ExecutionService, job: Job) {
 
 /// Records `first` (start or resume), runs the engine and commits every event.
 pub(super) async fn drive(
-    inner: &Inner,
+    service: &ExecutionService,
     mut recorder: ExecutionRecorder,
     resolved: &ResolvedWorkflow,
     mut options: RunOptions,
-    _actor: &Actor,
+    actor: &Actor,
     first: ExecutionCommand,
 ) -> Result<(ExecutionResult, weft_domain::execution::Execution), ServiceError> {
+    let inner = &service.inner;
     if options.credentials.is_none() {
         options.credentials = inner.credentials.clone();
+    }
+    if options.sub_workflows.is_none() {
+        options.sub_workflows = Some(Arc::new(SubWorkflows::new(
+            service.clone(),
+            &options,
+            actor.clone(),
+            0,
+        )));
     }
     recorder.execute(first).map_err(RecordError::from)?;
     match inner
@@ -212,7 +236,7 @@ fn schedule_resume(
         };
         let _permit = service.inner.permits.clone().acquire_owned().await;
         let result = drive(
-            &service.inner,
+            &service,
             recorder,
             &resolved,
             options,

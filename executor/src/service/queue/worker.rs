@@ -13,8 +13,10 @@ use weft_domain::execution::{
     ExecutionCommand, ExecutionEvent as Recorded_, ExecutionStatus as Status, RunError, Trigger,
 };
 
+use super::super::error_workflow::Finished;
 use super::super::interrupt::StopSwitch;
 use super::super::run::record_metrics;
+use super::super::sub_workflow::SubWorkflows;
 use super::super::submission::ExecutionOutcome;
 use super::super::{ExecutionService, ServiceError, WorkflowVersion};
 use super::observer::Continuing;
@@ -470,6 +472,13 @@ impl QueueWorker {
             Err(error) => return Err(error.into()),
         }
         record_metrics(&result);
+        self.service.start_error_workflow(Finished {
+            execution_id,
+            resolved: &resolved,
+            result: &result,
+            trigger: &recorded.trigger,
+            mode: recorded.mode,
+        });
         let ending = match &result.suspended {
             Some(suspension) => Ending::Later(
                 (suspension.resume_at - inner.clock.now())
@@ -521,7 +530,7 @@ impl QueueWorker {
             },
             node_states: Default::default(),
         });
-        Ok(RunOptions {
+        let mut options = RunOptions {
             execution_id: claim.execution_id.clone(),
             mode: super::super::run::run_mode(recorded.mode),
             workflow: resolved.info.clone(),
@@ -537,7 +546,14 @@ impl QueueWorker {
             clock: inner.clock.clone(),
             credentials: inner.credentials.clone(),
             ..Default::default()
-        })
+        };
+        options.sub_workflows = Some(Arc::new(SubWorkflows::new(
+            self.service.clone(),
+            &options,
+            recorded.actor.clone(),
+            0,
+        )));
+        Ok(options)
     }
 
     /// Answers a submitter in this process of an execution that ended without running here.
