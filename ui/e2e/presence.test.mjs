@@ -3,7 +3,7 @@
 // Real `weft serve`, real Chromium.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { launchBrowser, screenshot, startWeft } from './harness.mjs';
+import { launchBrowser, OWNER, screenshot, startWeft } from './harness.mjs';
 
 const PATIENCE = 15_000;
 let weft;
@@ -55,12 +55,15 @@ describe('presence', () => {
     await editor.page.goto(url);
     await editor.page.getByLabel('Workflow name').waitFor();
 
-    // The owner (who may list users) sees Grace by email; Grace sees the owner.
+    // Each sees the other by email and role; Grace is an editor, who may not list users.
     const graceAvatar = owner.page.locator(`[data-testid="presence-avatar"][data-actor="user:${graceId}"]`);
     await graceAvatar.waitFor();
     assert.equal(await graceAvatar.textContent(), 'GH');
-    assert.equal(await graceAvatar.getAttribute('title'), `${grace.email} has this workflow open`);
-    await editor.page.locator(`[data-testid="presence-avatar"][data-actor="user:${weft.ownerId}"]`).waitFor();
+    assert.equal(await graceAvatar.getAttribute('title'), `${grace.email} (Editor) has this workflow open`);
+    const ownerAvatar = editor.page.locator(`[data-testid="presence-avatar"][data-actor="user:${weft.ownerId}"]`);
+    await ownerAvatar.waitFor();
+    assert.equal(await ownerAvatar.getAttribute('title'), `${OWNER.email} (Owner) has this workflow open`);
+    assert.equal(await ownerAvatar.textContent(), 'OW');
     assert.equal(await editor.page.getByTestId('presence-avatar').count(), 1);
     assert.equal(await owner.page.getByTestId('presence-avatar').count(), 1);
     await screenshot(owner.page, 'presence-owner-sees-editor');

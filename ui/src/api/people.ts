@@ -90,7 +90,7 @@ export const CREATE_API_KEY = gql`mutation CreateApiKey($name: String!) { create
 export const REVOKE_API_KEY = gql`mutation RevokeApiKey($id: ID!) { revokeApiKey(id: $id) }`;
 
 export const WORKFLOW_PRESENCE = gql`
-  subscription WorkflowPresence($workflowId: ID!) { workflowPresence(workflowId: $workflowId) { workflowId actors } }
+  subscription WorkflowPresence($workflowId: ID!) { workflowPresence(workflowId: $workflowId) { workflowId actors users { id email role } } }
 `;
 
 export const CHANGE_PASSWORD = gql`

@@ -17,7 +17,8 @@ function fakeClient() {
       },
     })),
   } as unknown as Client;
-  return { client, unsubscribe, push: (actors: string[]) => act(() => listener?.({ data: { workflowPresence: { workflowId: 'w1', actors } } })) };
+  return { client, unsubscribe, push: (actors: string[], users: { id: string; email: string; role: string }[] = []) =>
+    act(() => listener?.({ data: { workflowPresence: { workflowId: 'w1', actors, users } } })) };
 }
 
 beforeEach(() => {
@@ -31,10 +32,18 @@ describe('Presence', () => {
     expect(client.subscription).toHaveBeenCalledWith(expect.anything(), { workflowId: 'w1' });
     push(['user:me']);
     expect(screen.queryAllByTestId('presence-avatar')).toHaveLength(0);
-    push(['user:me', 'user:ada']);
+    // An editor may not list users; the subscription names the others anyway.
+    push(['user:ada', 'user:me'], [
+      { id: 'ada', email: 'ada.lovelace@example.com', role: 'OWNER' },
+      { id: 'me', email: 'me@example.com', role: 'EDITOR' },
+    ]);
     const avatar = screen.getByTestId('presence-avatar');
     expect(avatar).toHaveAttribute('data-actor', 'user:ada');
-    expect(avatar).toHaveAttribute('title', 'user:ada has this workflow open');
+    expect(avatar).toHaveTextContent('AL');
+    expect(avatar).toHaveAttribute('title', 'ada.lovelace@example.com (Owner) has this workflow open');
+    // Someone the server could not name keeps their actor.
+    push(['user:me', 'user:zed']);
+    expect(screen.getByTestId('presence-avatar')).toHaveAttribute('title', 'user:zed has this workflow open');
     push(['user:me']);
     expect(screen.queryAllByTestId('presence-avatar')).toHaveLength(0);
     view.unmount();

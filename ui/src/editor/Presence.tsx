@@ -1,41 +1,46 @@
-/** Avatars of the other people who have this workflow open, live from `workflowPresence`. */
+/**
+ * Avatars of the other people who have this workflow open, live from `workflowPresence`, which
+ * names them (email and role) for every role, so nobody needs the admin-only `users` list.
+ */
 import { useEffect, useState } from 'react';
 import { useClient } from 'urql';
 import { WORKFLOW_PRESENCE } from '../api/people';
 import { useSession } from '../auth/AuthGate';
-import { actorLabel, avatarColor, initials, others } from '../users/actors';
-import { usePeople } from '../users/usePeople';
+import { avatarColor, initials, presentPeople, type PresentUser } from '../users/actors';
+
+interface PresenceMessage {
+  actors: string[];
+  users?: PresentUser[];
+}
 
 export function Presence({ workflowId }: { workflowId: string }) {
   const client = useClient();
   const { user } = useSession();
-  const people = usePeople();
-  const [actors, setActors] = useState<string[]>([]);
+  const [presence, setPresence] = useState<PresenceMessage>({ actors: [], users: [] });
 
   // While subscribed, this user counts as present too; every message is the whole list.
   useEffect(() => {
     const subscription = client.subscription(WORKFLOW_PRESENCE, { workflowId }).subscribe((result) => {
-      const presence = (result.data as { workflowPresence?: { actors: string[] } } | undefined)?.workflowPresence;
-      if (presence) setActors(presence.actors);
+      const message = (result.data as { workflowPresence?: PresenceMessage } | undefined)?.workflowPresence;
+      if (message) setPresence(message);
     });
     return () => subscription.unsubscribe();
   }, [client, workflowId]);
 
-  const shown = others(actors, user?.id ?? null);
+  const shown = presentPeople(presence.actors, presence.users ?? [], user?.id ?? null);
   if (shown.length === 0) return null;
-  const labels = shown.map((actor) => actorLabel(actor, people));
   return (
-    <div className="presence" role="group" aria-label={`Also here: ${labels.join(', ')}`} data-testid="presence">
-      {shown.map((actor, i) => (
+    <div className="presence" role="group" aria-label={`Also here: ${shown.map((p) => p.label).join(', ')}`} data-testid="presence">
+      {shown.map((person) => (
         <span
-          key={actor}
+          key={person.actor}
           className="avatar"
-          style={{ background: avatarColor(actor) }}
-          title={`${labels[i]} has this workflow open`}
+          style={{ background: avatarColor(person.actor) }}
+          title={`${person.label}${person.role ? ` (${person.role})` : ''} has this workflow open`}
           data-testid="presence-avatar"
-          data-actor={actor}
+          data-actor={person.actor}
         >
-          {initials(labels[i])}
+          {initials(person.label)}
         </span>
       ))}
     </div>

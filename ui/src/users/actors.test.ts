@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actorLabel, avatarColor, initials, others, userIdOf } from './actors';
+import { actorLabel, avatarColor, initials, personOf, presentPeople, roleName, userIdOf } from './actors';
 
 const people = new Map([['u1', { id: 'u1', email: 'ada.lovelace@example.com' }]]);
 
@@ -20,9 +20,29 @@ describe('actors', () => {
     expect(initials('')).toBe('?');
   });
 
-  it('lists everyone but the signed-in user', () => {
-    expect(others(['user:a', 'user:b', 'user:c'], 'b')).toEqual(['user:a', 'user:c']);
-    expect(others(['user:a'], null)).toEqual(['user:a']);
+  it('lists each other person once, named by the users the server resolved', () => {
+    const users = [
+      { id: 'a', email: 'ada.lovelace@example.com', role: 'OWNER' },
+      { id: 'b', email: 'me@example.com', role: 'EDITOR' },
+      { id: 'c', email: 'grace@example.com', role: 'VIEWER' },
+    ];
+    const actors = ['apikey:k1:c', 'system:scheduler', 'user:a', 'user:b', 'user:c', 'user:gone'];
+    expect(presentPeople(actors, users, 'b')).toEqual([
+      { actor: 'user:c', label: 'grace@example.com', role: 'Viewer' },
+      { actor: 'system:scheduler', label: 'system: scheduler', role: null },
+      { actor: 'user:a', label: 'ada.lovelace@example.com', role: 'Owner' },
+      { actor: 'user:gone', label: 'user:gone', role: null },
+    ]);
+    expect(presentPeople(['apikey:k2:b', 'user:b'], users, 'b')).toEqual([]);
+    expect(presentPeople(['user:a'], [], null)).toEqual([{ actor: 'user:a', label: 'user:a', role: null }]);
+  });
+
+  it('finds the person behind an actor', () => {
+    expect(personOf('user:u1')).toBe('u1');
+    expect(personOf('apikey:k1:u1')).toBe('u1');
+    expect(personOf('apikey:broken')).toBeNull();
+    expect(personOf('system:scheduler')).toBeNull();
+    expect(roleName('ADMIN')).toBe('Admin');
   });
 
   it('gives an actor the same colour every time', () => {
