@@ -1,6 +1,7 @@
 // Editor performance figures (not a test: prints numbers for the report).
-// A 300-node workflow: time from navigation to the canvas showing its nodes, and frame times while
-// dragging a node. Run: WEFT_BIN=… node e2e/perf.mjs
+// A 300-node workflow: the JavaScript the editor route loads (gzip), time from navigation to the
+// canvas showing its nodes, and frame times while dragging a node. Run: WEFT_BIN=… node e2e/perf.mjs
+import { gzipSync } from 'node:zlib';
 import { launchBrowser, startWeft } from './harness.mjs';
 
 const COUNT = Number(process.env.NODES ?? 300);
@@ -18,9 +19,17 @@ try {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   await weft.signIn(context);
   const page = await context.newPage();
-  // Warm the HTTP cache with the bundles once, as a returning user would have them.
+  // Warm the HTTP cache with the bundles once, as a returning user would have them, and weigh
+  // every script the editor route loads.
+  const scripts = new Map();
+  page.on('response', (response) => {
+    if (response.request().resourceType() === 'script') scripts.set(response.url(), response.body().then((body) => gzipSync(body).length));
+  });
   await page.goto(`${weft.base}/workflows/${encodeURIComponent(id)}`);
   await page.locator('.react-flow__node').first().waitFor();
+  await page.waitForLoadState('networkidle');
+  const gzipBytes = (await Promise.all(scripts.values())).reduce((sum, n) => sum + n, 0);
+  page.removeAllListeners('response');
   const runs = [];
   for (let run = 0; run < 3; run++) {
     const started = Date.now();
@@ -46,6 +55,7 @@ try {
   const frames = await page.evaluate(() => window.weftFrames.slice(1));
   const sorted = frames.toSorted((a, b) => a - b);
   const p95 = sorted[Math.floor(sorted.length * 0.95)] ?? 0;
+  console.log(`editor route JS: ${scripts.size} files, ${(gzipBytes / 1024).toFixed(1)} kB gzip`);
   console.log(`nodes in workflow: ${COUNT}, rendered in viewport: ${rendered}`);
   console.log(`open (reload → nodes on canvas), 3 runs: ${runs.join(' ms, ')} ms`);
   console.log(`drag: ${frames.length} frames, median ${sorted[Math.floor(sorted.length / 2)]?.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`);
