@@ -482,6 +482,64 @@ async fn execution_events_stream_node_runs_with_data(backend: Backend) {
     );
 }
 
+async fn execute_step_runs_only_the_way_to_the_chosen_node(backend: Backend) {
+    let server = start(backend).await;
+    let set = |id: &str, x: i32| {
+        json!({"id": id, "type": "n8n-nodes-base.set", "typeVersion": 3.4, "name": id.to_uppercase(), "position": [x, 0],
+               "parameters": {"assignments": {"assignments": [{"name": id, "value": 1, "type": "number"}]}}})
+    };
+    // Start → a → b → c, and a → d on the side.
+    let workflow = create(
+        &server,
+        "chain",
+        json!({
+            "nodes": [
+                {"id": "t", "type": "n8n-nodes-base.manualTrigger", "name": "Start", "position": [0, 0]},
+                set("a", 200), set("b", 400), set("c", 600), set("d", 400)
+            ],
+            "connections": [
+                {"source": "t", "target": "a"}, {"source": "a", "target": "b"},
+                {"source": "b", "target": "c"}, {"source": "a", "target": "d"}
+            ]
+        }),
+    )
+    .await;
+    let step = "mutation($id: ID!, $to: ID) {
+        executeWorkflow(workflowId: $id, destinationNodeId: $to, wait: true) {
+            executionId status execution { nodeRuns { nodeId status } }
+        }
+    }";
+    let data = server.data(step, json!({"id": workflow, "to": "b"})).await;
+    let run = &data["executeWorkflow"];
+    assert_eq!(run["status"], "SUCCEEDED", "{run:#}");
+    let ran: Vec<&str> = run["execution"]["nodeRuns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["nodeId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ran, ["t", "a", "b"]);
+    // The partial run is recorded as such, so its replay is exact.
+    let events = server
+        .data(
+            "query($id: ID!) { execution(id: $id) { replay { events { type payload } } } }",
+            json!({"id": run["executionId"]}),
+        )
+        .await;
+    assert_eq!(
+        events["execution"]["replay"]["events"][0]["payload"]["destinationNodeId"],
+        "b"
+    );
+    let error = server
+        .error(step, json!({"id": workflow, "to": "zz"}))
+        .await;
+    assert_eq!(code(&error), "VALIDATION", "{error:#}");
+    assert!(
+        error["message"].as_str().unwrap().contains("no node `zz`"),
+        "{error:#}"
+    );
+}
+
 async fn bad_execution_requests_get_codes(backend: Backend) {
     let server = start(backend).await;
     let workflow = server.create_sample("sample").await;
@@ -516,6 +574,7 @@ async fn bad_execution_requests_get_codes(backend: Backend) {
 }
 
 on_both_backends!(
+    execute_step_runs_only_the_way_to_the_chosen_node,
     executed_workflow_has_detail_logs_path_and_replay,
     executions_list_filters_and_pages,
     retry_from_failed_node_reuses_earlier_outputs,

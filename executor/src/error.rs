@@ -87,6 +87,9 @@ pub enum ExecutorError {
     /// A document could not be read as a workflow.
     #[error("invalid workflow: {0}")]
     InvalidWorkflow(String),
+    /// The destination of a partial run cannot be reached from where the run starts.
+    #[error("node `{0}` cannot be reached from the start node")]
+    Unreachable(String),
     /// The run loop detected that it could not make progress.
     #[error("execution seems to be in an endless loop at node `{0}`")]
     EndlessLoop(String),

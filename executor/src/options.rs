@@ -208,6 +208,9 @@ pub struct RunOptions {
     pub workflow: WorkflowInfo,
     /// The trigger node to start at; default: n8n's start-node rule.
     pub start_node: Option<NodeId>,
+    /// Run only the nodes on the way to this node, then the node itself, and nothing after it
+    /// (the editor's "Execute step"); default: the whole workflow.
+    pub destination_node: Option<NodeId>,
     /// Items fed to the start node (default: one empty item).
     pub trigger_items: Vec<Item>,
     /// Resume from recorded state instead of starting at the trigger.
@@ -238,6 +241,7 @@ impl Default for RunOptions {
             mode: RunMode::Manual,
             workflow: WorkflowInfo::default(),
             start_node: None,
+            destination_node: None,
             trigger_items: vec![Item::default()],
             resume: None,
             cancel: CancelToken::new(),

@@ -69,6 +69,7 @@ fn webhook_submission(workflow_id: &str, name: &str) -> Submission {
         input: vec![Item::from_value(json!({"body": {"name": name}}))],
         mode: ExecutionMode::Production,
         start_node: Some("w".into()),
+        destination_node: None,
         actor: Actor::system("webhook"),
     }
 }

@@ -58,6 +58,7 @@ fn queued(workflow: &str, trigger: Trigger) -> ExecutionEvent {
         trigger,
         mode: ExecutionMode::Production,
         input: vec![json!({"json": {}})],
+        destination_node_id: None,
     }
 }
 

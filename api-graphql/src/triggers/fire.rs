@@ -95,6 +95,7 @@ impl FireSchedule for ScheduleFirer {
             input: vec![item],
             mode: ExecutionMode::Production,
             start_node: Some(run.node_id.clone()),
+            destination_node: None,
             actor: Actor::system("scheduler"),
         };
         match self.executions.submit(submission).await {

@@ -138,6 +138,7 @@ async fn answer(
             RouteSet::Test => ExecutionMode::Manual,
         },
         start_node: Some(route.node_id.clone()),
+        destination_node: None,
         actor: Actor::system("webhook"),
     };
     match endpoints.executions.submit(submission).await {

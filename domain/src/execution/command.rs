@@ -21,6 +21,8 @@ pub enum ExecutionCommand {
         mode: ExecutionMode,
         /// Items fed to the start node.
         input: ItemList,
+        /// Run only up to this node (and the node itself).
+        destination_node_id: Option<String>,
     },
     /// A worker begins running the queued execution.
     Start,

@@ -123,6 +123,10 @@ pub enum ExecutionEvent {
         mode: ExecutionMode,
         /// Items fed to the start node.
         input: ItemList,
+        /// A partial run ("Execute step"): only the nodes on the way to this node run, then
+        /// the node itself.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        destination_node_id: Option<NodeId>,
     },
     /// A worker began running it.
     ExecutionStarted,

@@ -18,6 +18,7 @@ fn queued() -> ExecutionEvent {
         trigger: Trigger::Manual,
         mode: ExecutionMode::Manual,
         input: vec![json!({"json": {}})],
+        destination_node_id: None,
     }
 }
 
@@ -68,6 +69,7 @@ fn queue_records_the_exact_workflow_version() {
             trigger: Trigger::Manual,
             mode: ExecutionMode::Manual,
             input: vec![json!({"json": {}})],
+            destination_node_id: None,
         })
         .then_expect_events(vec![queued()]);
 }
@@ -316,6 +318,7 @@ fn events_round_trip_as_camel_case_json() {
         },
         mode: ExecutionMode::Production,
         input: vec![],
+        destination_node_id: None,
     };
     let value = serde_json::to_value(&event).unwrap();
     assert_eq!(
@@ -327,5 +330,20 @@ fn events_round_trip_as_camel_case_json() {
     assert_eq!(
         serde_json::from_value::<ExecutionEvent>(value).unwrap(),
         event
+    );
+    // A partial run records its destination; events without one still read.
+    let partial = ExecutionEvent::ExecutionQueued {
+        workflow_id: "wf".into(),
+        workflow_version: 1,
+        trigger: Trigger::Manual,
+        mode: ExecutionMode::Manual,
+        input: vec![],
+        destination_node_id: Some("b".into()),
+    };
+    let value = serde_json::to_value(&partial).unwrap();
+    assert_eq!(value["destinationNodeId"], "b");
+    assert_eq!(
+        serde_json::from_value::<ExecutionEvent>(value).unwrap(),
+        partial
     );
 }

@@ -51,6 +51,23 @@ pub(super) struct Execution {
     pub(super) suspend: Option<(NodeIndex, chrono::DateTime<chrono::Utc>)>,
     /// Recorded node runs taken as they are instead of running (`ResumePoint::Replay`).
     replay: HashMap<(NodeIndex, usize), Vec<Items>>,
+    /// With a destination node: the nodes that may run (the destination and its ancestors).
+    pub(super) allowed: Option<Vec<bool>>,
+}
+
+/// `destination` and every node with a path to it.
+fn ancestors(workflow: &CompiledWorkflow, destination: NodeIndex) -> Vec<bool> {
+    let mut allowed = vec![false; workflow.nodes().len()];
+    let mut pending = vec![destination];
+    while let Some(node) = pending.pop() {
+        if std::mem::replace(&mut allowed[node], true) {
+            continue;
+        }
+        for edges in &workflow.node(node).parents {
+            pending.extend(edges.iter().map(|edge| edge.node));
+        }
+    }
+    allowed
 }
 
 impl Execution {
@@ -76,11 +93,23 @@ impl Execution {
             deadline: None,
             suspend: None,
             replay: HashMap::new(),
+            allowed: None,
         }
+    }
+
+    /// Whether `node` may run in this (possibly partial) run.
+    pub(super) fn may_run(&self, node: NodeIndex) -> bool {
+        self.allowed.as_ref().is_none_or(|allowed| allowed[node])
     }
 
     fn seed(&mut self) -> Result<(), ExecutorError> {
         let wf = self.workflow.clone();
+        if let Some(id) = &self.options.destination_node {
+            let destination = wf
+                .index_of(id)
+                .ok_or_else(|| ExecutorError::UnknownNode(id.clone()))?;
+            self.allowed = Some(ancestors(&wf, destination));
+        }
         if let Some(resume) = self.options.resume.clone() {
             for recorded in &resume.recorded {
                 let node = wf
@@ -177,6 +206,10 @@ impl Execution {
                 .ok_or_else(|| ExecutorError::UnknownNode(id.clone()))?,
             None => wf.start_node().ok_or(ExecutorError::NoStartNode)?,
         };
+        if !self.may_run(start) {
+            let destination = self.options.destination_node.clone().unwrap_or_default();
+            return Err(ExecutorError::Unreachable(destination));
+        }
         self.stack.push_back(Task {
             node: start,
             inputs: vec![Some(share(self.options.trigger_items.clone()))],

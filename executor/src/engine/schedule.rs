@@ -63,7 +63,7 @@ impl Execution {
             let Some(items) = outputs.get(output) else {
                 continue;
             };
-            for edge in edges {
+            for edge in edges.iter().filter(|edge| self.may_run(edge.node)) {
                 if !items.is_empty() || (edge.port > 0 && !self.v1) {
                     adds.push((output, *edge));
                 }

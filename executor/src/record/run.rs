@@ -64,6 +64,7 @@ pub async fn run_recorded(
             RunMode::Production => ExecutionMode::Production,
         },
         input: item_list(&options.trigger_items),
+        destination_node_id: options.destination_node.clone(),
     })?;
     recorder.execute(ExecutionCommand::Start)?;
     match engine.run(workflow, options, &mut recorder).await {

@@ -137,6 +137,10 @@ impl ExecutionService {
                 .start_node
                 .clone()
                 .filter(|id| resolved.compiled.index_of(id).is_some()),
+            destination_node: history
+                .destination_node
+                .clone()
+                .filter(|id| resolved.compiled.index_of(id).is_some()),
             actor,
         };
         self.enqueue(submission, resolved, resume).await

@@ -106,6 +106,7 @@ impl ExecutionService {
                         input: vec![input],
                         mode: ExecutionMode::Production,
                         start_node,
+                        destination_node: None,
                         actor: Actor::system("error-workflow"),
                     })
                     .await

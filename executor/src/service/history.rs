@@ -29,6 +29,8 @@ pub(super) struct History {
     pub(super) failed_node: Option<NodeId>,
     /// The first node that ran (the start node).
     pub(super) start_node: Option<NodeId>,
+    /// The node a partial run stopped at.
+    pub(super) destination_node: Option<NodeId>,
 }
 
 impl History {
@@ -47,6 +49,7 @@ impl History {
             succeeded: Vec::new(),
             failed_node: None,
             start_node: None,
+            destination_node: None,
         };
         for event in stored {
             let sequence = event.sequence;
@@ -61,8 +64,10 @@ impl History {
                     trigger,
                     mode,
                     input,
+                    destination_node_id,
                     ..
                 } => {
+                    history.destination_node = destination_node_id.clone();
                     history.workflow_version = *workflow_version;
                     history.trigger = trigger.clone();
                     history.mode = *mode;

@@ -161,6 +161,17 @@ impl ExecutionService {
         let resolved = self
             .resolve(&submission.workflow_id, submission.version)
             .await?;
+        let named = [&submission.start_node, &submission.destination_node];
+        if let Some(missing) = named
+            .into_iter()
+            .flatten()
+            .find(|id| resolved.compiled.index_of(id).is_none())
+        {
+            return Err(ServiceError::Invalid(format!(
+                "version {} of workflow `{}` has no node `{missing}`",
+                resolved.version, submission.workflow_id
+            )));
+        }
         self.enqueue(submission, resolved, None).await
     }
 
@@ -186,6 +197,7 @@ impl ExecutionService {
             mode: run::run_mode(submission.mode),
             workflow: resolved.info.clone(),
             start_node: submission.start_node,
+            destination_node: submission.destination_node,
             trigger_items: if submission.input.is_empty() {
                 vec![Item::default()]
             } else {
@@ -209,6 +221,7 @@ impl ExecutionService {
                 trigger: submission.trigger,
                 mode: submission.mode,
                 input: options.trigger_items.iter().map(Item::to_n8n).collect(),
+                destination_node_id: options.destination_node.clone(),
             })
             .map_err(RecordError::from)?;
         Ok(self.spawn(recorder, resolved, options, submission.actor, trigger))

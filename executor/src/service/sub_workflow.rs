@@ -96,6 +96,7 @@ impl SubWorkflowRunner for SubWorkflows {
             input: call.items.clone(),
             mode: self.mode,
             start_node: start_node(&resolved),
+            destination_node: None,
             actor: self.actor.clone(),
         };
         if !call.wait {
@@ -174,6 +175,7 @@ impl SubWorkflows {
                 trigger: submission.trigger,
                 mode: submission.mode,
                 input: options.trigger_items.iter().map(Item::to_n8n).collect(),
+                destination_node_id: None,
             })
             .map_err(RecordError::from)?;
         let (result, _) = drive(

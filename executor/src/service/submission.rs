@@ -43,6 +43,8 @@ pub struct Submission {
     pub mode: ExecutionMode,
     /// The trigger node to start at (the webhook node that fired); default: n8n's start rule.
     pub start_node: Option<NodeId>,
+    /// Run only up to this node ("Execute step"); default: the whole workflow.
+    pub destination_node: Option<NodeId>,
     /// Who the events are attributed to.
     pub actor: Actor,
 }
@@ -57,6 +59,7 @@ impl Submission {
             input,
             mode: ExecutionMode::Manual,
             start_node: None,
+            destination_node: None,
             actor,
         }
     }

@@ -150,8 +150,11 @@ fn input_items(input: Option<Json<Value>>) -> Result<Vec<Item>, ApiError> {
 #[Object]
 impl ExecutionMutation {
     /// Runs a workflow by hand (pinned data honoured) with `input` items (an object or an array
-    /// of objects; default one empty item) on its current version or `version`. Returns once the
-    /// execution is durably queued, or with `wait: true` once it ended.
+    /// of objects; default one empty item) on its current version or `version`. With
+    /// `destinationNodeId` only the nodes on the way to that node run, then the node itself
+    /// ("Execute step"). Returns once the execution is durably queued, or with `wait: true` once
+    /// it ended. `VALIDATION` when the start or destination node is not in that version.
+    #[allow(clippy::too_many_arguments)] // one Rust argument per GraphQL argument
     async fn execute_workflow(
         &self,
         ctx: &Context<'_>,
@@ -159,6 +162,7 @@ impl ExecutionMutation {
         input: Option<Json<Value>>,
         version: Option<i32>,
         start_node_id: Option<String>,
+        destination_node_id: Option<ID>,
         #[graphql(default = false)] wait: bool,
     ) -> Result<ExecutionSubmission> {
         let api = ctx.data_unchecked::<Api>();
@@ -174,6 +178,7 @@ impl ExecutionMutation {
         );
         submission.version = version;
         submission.start_node = start_node_id;
+        submission.destination_node = destination_node_id.map(|id| id.0);
         let handle = api.executions.submit(submission).await.api()?;
         submitted(handle, wait).await.api()
     }

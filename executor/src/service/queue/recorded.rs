@@ -30,6 +30,8 @@ pub(super) struct Recorded {
     pub(super) input: ItemList,
     /// The first node that ran.
     pub(super) start_node: Option<NodeId>,
+    /// The node a partial run stops at.
+    pub(super) destination_node: Option<NodeId>,
     /// Outputs of the node runs that succeeded, by node and run index.
     pub(super) succeeded: HashMap<(NodeId, usize), Vec<Items>>,
     /// When a waiting execution is due.
@@ -61,6 +63,7 @@ impl Recorded {
             mode: ExecutionMode::Manual,
             input: Vec::new(),
             start_node: None,
+            destination_node: None,
             succeeded: HashMap::new(),
             resume_at: None,
             final_failure: None,
@@ -78,8 +81,10 @@ impl Recorded {
                     trigger,
                     mode,
                     input,
+                    destination_node_id,
                     ..
                 } => {
+                    recorded.destination_node = destination_node_id.clone();
                     recorded.trigger = trigger.clone();
                     recorded.mode = *mode;
                     recorded.input = input.clone();

@@ -46,6 +46,7 @@ impl ExecutionService {
                 trigger: submission.trigger,
                 mode: submission.mode,
                 input: input.iter().map(Item::to_n8n).collect(),
+                destination_node_id: submission.destination_node,
             })
             .map_err(RecordError::from)?;
         let committed = recorder.committed();

@@ -539,6 +539,7 @@ impl QueueWorker {
                 .clone()
                 .or_else(|| recorded.start_node.clone())
                 .filter(|id| resolved.compiled.index_of(id).is_some()),
+            destination_node: recorded.destination_node.clone(),
             trigger_items: recorded.input_items(),
             resume,
             cancel: switch.token.clone(),
