@@ -31,6 +31,9 @@ struct Cli {
 enum Command {
     /// Serve the API and UI (embedded SQLite by default).
     Serve,
+    /// Run executions from the Postgres queue (no HTTP server); any number of workers may run
+    /// next to `weft serve`.
+    Worker,
     /// Run a workflow file (Weft or n8n JSON) in-process on a temporary store and print each
     /// node's runs and items.
     Run {
@@ -99,6 +102,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = cli.config.resolve()?;
     match cli.command {
         Command::Serve => serve::serve(config).await,
+        Command::Worker => worker_cmd::worker(config).await,
         Command::Projections {
             action: ProjectionsAction::Rebuild { verify },
         } => projections_cmd::rebuild(config, verify).await,

@@ -380,3 +380,44 @@ async fn stops_reach_executions_run_or_not_yet_started_elsewhere() {
     let error = submitter.stop(&id).await.unwrap_err();
     assert_eq!(error.code(), "CONFLICT");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_submitter_gets_the_response_and_outcome_from_another_processs_worker() {
+    let db = TestDb::postgres().await;
+    let store = EventStore::open(&db.url).await.unwrap();
+    let commands = WorkflowCommands::new(store.clone(), WorkflowServices::default());
+    let definition: WorkflowDefinition = serde_json::from_value(json!({
+        "nodes": [
+            {"id": "t", "type": "n8n-nodes-base.manualTrigger", "name": "Start", "position": [0, 0], "parameters": {}},
+            {"id": "r", "type": "n8n-nodes-base.respondToWebhook", "name": "Respond", "position": [200, 0],
+             "parameters": {"respondWith": "firstIncomingItem", "options": {"responseCode": 201}}},
+            {"id": "c", "type": "n8n-nodes-base.code", "typeVersion": 2, "name": "Double", "position": [400, 0],
+             "parameters": {"mode": "runOnceForEachItem", "jsCode": "return {json: {n: $json.n * 2}};"}}
+        ],
+        "connections": [{"source": "t", "target": "r"}, {"source": "r", "target": "c"}]
+    }))
+    .unwrap();
+    let (workflow_id, _) = commands
+        .create("respond", "", definition, &metadata())
+        .await
+        .unwrap();
+    let submitter = ExecutionService::new(store.clone(), durable());
+    let mut handle = submitter.submit(submission(&workflow_id, 4)).await.unwrap();
+    let (_worker, _stop) = worker(&db.url, 30_000, 4).await;
+    let response = handle.response().await.expect("a response");
+    assert_eq!(response.status, 201);
+    assert_eq!(
+        response.body,
+        weft_executor::ResponseBody::Json(json!({"n": 4}))
+    );
+    let outcome = handle.outcome().await.unwrap();
+    assert_eq!(outcome.status(), weft_executor::ExecutionStatus::Success);
+    assert_eq!(
+        outcome.last_node_items()[0].json,
+        *json!({"n": 8}).as_object().unwrap()
+    );
+    assert_eq!(outcome.response.map(|r| r.status), Some(201));
+    let events = events(&store, &outcome.execution_id).await;
+    assert!(events.iter().any(|e| matches!(e,
+        ExecutionEvent::WebhookResponded { node_id, status: 201, .. } if node_id == "r")));
+}

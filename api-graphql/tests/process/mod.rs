@@ -33,6 +33,11 @@ impl Drop for Weft {
 
 impl Weft {
     pub async fn start(db: &TestDb, data_dir: &std::path::Path) -> Self {
+        Self::start_with(db, data_dir, &[]).await
+    }
+
+    /// Starts `weft serve` with extra environment variables.
+    pub async fn start_with(db: &TestDb, data_dir: &std::path::Path, env: &[(&str, &str)]) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -44,6 +49,7 @@ impl Weft {
             .env("WEFT_DATA_DIR", data_dir)
             .env("WEFT_DATABASE_URL", &db.url)
             .env("WEFT_LOG", "warn")
+            .envs(env.iter().copied())
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -188,6 +194,44 @@ impl Weft {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+}
+
+/// A `weft worker` process, killed on drop.
+pub struct Worker {
+    child: Child,
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Worker {
+    /// Starts `weft worker` on the database (sharing `data_dir`, hence the master key, with the
+    /// server) with extra environment variables.
+    pub fn start(db: &TestDb, data_dir: &std::path::Path, env: &[(&str, &str)]) -> Self {
+        let child = Command::new(env!("CARGO_BIN_EXE_weft"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("WEFT_DATA_DIR", data_dir)
+            .env("WEFT_DATABASE_URL", &db.url)
+            .env("WEFT_LOG", "warn")
+            .envs(env.iter().copied())
+            .arg("worker")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start weft worker");
+        Self { child }
+    }
+
+    /// Kills the process with SIGKILL: no shutdown, its leases just expire.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

@@ -48,6 +48,9 @@ pub enum ExecutionError {
     /// The execution was deleted; nothing may follow.
     #[error("the execution was deleted")]
     Deleted,
+    /// The execution already gave its webhook response.
+    #[error("the execution already responded to its webhook")]
+    AlreadyResponded,
     /// Success needs every node run closed.
     #[error("node runs still in progress: {0}")]
     NodeRunsOpen(String),

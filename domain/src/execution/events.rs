@@ -183,6 +183,18 @@ pub enum ExecutionEvent {
         /// Run index.
         run_index: u32,
     },
+    /// A Respond to Webhook node gave the response to the request that started the execution
+    /// (recorded where the response must reach another process: the durable queue).
+    WebhookResponded {
+        /// The Respond to Webhook node.
+        node_id: NodeId,
+        /// HTTP status code.
+        status: u16,
+        /// Extra headers.
+        headers: std::collections::BTreeMap<String, String>,
+        /// The body as the engine gives it (`{"kind": "json"|"text"|"empty", "value"}`).
+        body: Value,
+    },
     /// A Wait node suspended the execution.
     ExecutionWaiting {
         /// The Wait node.
@@ -218,6 +230,7 @@ impl ExecutionEvent {
             Self::NodeRunFailed { .. } => "NodeRunFailed",
             Self::NodeRunRetried { .. } => "NodeRunRetried",
             Self::NodeRunCanceled { .. } => "NodeRunCanceled",
+            Self::WebhookResponded { .. } => "WebhookResponded",
             Self::ExecutionWaiting { .. } => "ExecutionWaiting",
             Self::ExecutionResumed => "ExecutionResumed",
             Self::ExecutionSucceeded => "ExecutionSucceeded",

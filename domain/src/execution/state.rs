@@ -82,6 +82,9 @@ pub struct Execution {
     closed: BTreeSet<NodeRunKey>,
     /// Whether the execution was deleted.
     pub deleted: bool,
+    /// A webhook response was recorded (only the first one counts).
+    #[serde(default)]
+    pub responded: bool,
 }
 
 impl Execution {
@@ -170,6 +173,14 @@ impl Execution {
                     });
                 }
                 Ok(())
+            }
+            WebhookResponded { .. } => {
+                self.running()?;
+                if self.responded {
+                    Err(ExecutionError::AlreadyResponded)
+                } else {
+                    Ok(())
+                }
             }
             ExecutionWaiting { .. } => self.running(),
             ExecutionResumed => match self.status {
@@ -280,6 +291,7 @@ impl Execution {
                 }
             }
             NodeRunCanceled { node_id, run_index } => self.close(node_id, *run_index),
+            WebhookResponded { .. } => self.responded = true,
             ExecutionWaiting { .. } => self.status = ExecutionStatus::Waiting,
             ExecutionSucceeded => self.status = ExecutionStatus::Succeeded,
             ExecutionFailed { .. } => self.status = ExecutionStatus::Failed,

@@ -347,3 +347,74 @@ fn events_round_trip_as_camel_case_json() {
         partial
     );
 }
+
+fn responded(status: u16) -> ExecutionEvent {
+    ExecutionEvent::WebhookResponded {
+        node_id: "r".into(),
+        status,
+        headers: Default::default(),
+        body: json!({"kind": "json", "value": {"ok": true}}),
+    }
+}
+
+#[test]
+fn a_running_execution_responds_to_its_webhook_once() {
+    fixture()
+        .given(vec![queued(), ExecutionEvent::ExecutionStarted])
+        .when(step(responded(201)))
+        .then_expect_events(vec![responded(201)]);
+    fixture()
+        .given(vec![
+            queued(),
+            ExecutionEvent::ExecutionStarted,
+            responded(201),
+        ])
+        .when(step(responded(200)))
+        .then_expect_error(ExecutionError::AlreadyResponded);
+    fixture()
+        .given(vec![queued()])
+        .when(step(responded(200)))
+        .then_expect_error(ExecutionError::NotRunning("queued"));
+}
+
+#[test]
+fn an_abandoned_attempt_is_retried_by_the_next_owner() {
+    // A worker died during attempt 1; the next owner records it as abandoned and retries.
+    let abandoned = ExecutionEvent::NodeRunFailed {
+        node_id: "n".into(),
+        run_index: 0,
+        error: RunError {
+            kind: "abandoned".into(),
+            message: "the worker stopped".into(),
+            description: None,
+            item_index: None,
+        },
+        attempt: 1,
+        will_retry: true,
+    };
+    let retried = ExecutionEvent::NodeRunRetried {
+        node_id: "n".into(),
+        run_index: 0,
+        next_attempt: 2,
+        wait_ms: 0,
+    };
+    fixture()
+        .given(vec![
+            queued(),
+            ExecutionEvent::ExecutionStarted,
+            node_started("n", 0),
+            abandoned.clone(),
+        ])
+        .when(step(retried.clone()))
+        .then_expect_events(vec![retried.clone()]);
+    fixture()
+        .given(vec![
+            queued(),
+            ExecutionEvent::ExecutionStarted,
+            node_started("n", 0),
+            abandoned,
+            retried,
+        ])
+        .when(step(node_succeeded("n", 0)))
+        .then_expect_events(vec![node_succeeded("n", 0)]);
+}

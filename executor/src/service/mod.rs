@@ -115,7 +115,7 @@ impl ExecutionService {
                 table: queue::QueueTable::new(store.db().pool().clone()),
                 waiters: Default::default(),
             });
-        Self {
+        let service = Self {
             inner: Arc::new(Inner {
                 engine,
                 store,
@@ -126,7 +126,11 @@ impl ExecutionService {
                 credentials: config.credentials,
                 queue,
             }),
+        };
+        if service.inner.queue.is_some() {
+            queue::watch_remote(&service);
         }
+        service
     }
 
     /// The engine.

@@ -252,6 +252,7 @@ impl ExecutionChanges {
                 ..execution(status(ExecutionStatus::Running))
             }),
             ExecutionResumed => self.update_execution(execution(status(ExecutionStatus::Running))),
+            WebhookResponded { .. } => self.update_execution(execution(None)),
             ExecutionWaiting { .. } => {
                 self.update_execution(execution(status(ExecutionStatus::Waiting)))
             }

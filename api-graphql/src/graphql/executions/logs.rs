@@ -110,6 +110,13 @@ pub fn log_line(sequence: u64, payload: &Value, recorded_at: String) -> Option<E
             ),
         ),
         ExecutionResumed => (LogLevel::Info, None, "resumed".into()),
+        WebhookResponded {
+            node_id, status, ..
+        } => (
+            LogLevel::Info,
+            Some(node_id.clone()),
+            format!("node `{node_id}` responded to the webhook with status {status}"),
+        ),
         ExecutionSucceeded => (LogLevel::Info, None, "succeeded".into()),
         ExecutionFailed { error, node_id } => (
             LogLevel::Error,

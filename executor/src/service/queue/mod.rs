@@ -21,6 +21,7 @@
 
 mod observer;
 mod recorded;
+mod remote;
 mod submit;
 mod table;
 mod waiters;
@@ -28,6 +29,7 @@ mod worker;
 
 pub use worker::{QueueSettings, QueueWorker};
 
+pub(super) use remote::watch as watch_remote;
 pub(super) use table::QueueTable;
 pub(super) use waiters::{Waiter, Waiters};
 

@@ -56,9 +56,17 @@ impl ExecutionService {
             .waiters
             .insert(&execution_id, Waiter { slot, sender });
         let id = execution_id.clone();
+        let table = durable.table.clone();
         tokio::spawn(async move {
-            if let Err(error) = recorder.finish().await {
-                tracing::error!(execution_id = %id, %error, "recording a queued execution failed");
+            let woken = match recorder.finish().await {
+                Ok(_) => table.notify_new().await,
+                Err(error) => Err(match error {
+                    RecordError::Store(error) => error,
+                    other => weft_commands::StoreError::Write(other.to_string()),
+                }),
+            };
+            if let Err(error) = woken {
+                tracing::error!(execution_id = %id, %error, "queueing an execution failed");
             }
         });
         Ok(ExecutionHandle {

@@ -56,9 +56,10 @@ impl QueueTable {
         Self { pool }
     }
 
-    /// Adds the work item of a new execution and wakes the workers. Called before the
-    /// execution's queued event is recorded, so a crash in between leaves a row without events
-    /// (dropped later), never an accepted execution without a row.
+    /// Adds the work item of a new execution. Called before the execution's queued event is
+    /// recorded, so a crash in between leaves a row without events (dropped later), never an
+    /// accepted execution without a row; [`notify_new`](Self::notify_new) wakes the workers
+    /// once the event is committed.
     pub(in crate::service) async fn insert(
         &self,
         execution_id: &str,
@@ -82,6 +83,11 @@ impl QueueTable {
         .bind(start_node)
         .execute(&self.pool)
         .await?;
+        Ok(())
+    }
+
+    /// Wakes the workers: new work is queued.
+    pub(in crate::service) async fn notify_new(&self) -> Result<(), StoreError> {
         self.notify("new").await
     }
 

@@ -8,6 +8,7 @@ use tokio::sync::oneshot;
 
 use super::super::error::ServiceError;
 use super::super::submission::{ExecutionOutcome, ResponseSlot};
+use crate::respond::{Responder, WebhookResponse};
 
 /// Where to deliver an execution's response and outcome.
 pub(in crate::service) struct Waiter {
@@ -28,6 +29,26 @@ impl Waiters {
             .lock()
             .expect("waiters lock")
             .insert(execution_id.to_string(), waiter);
+    }
+
+    /// Whether a submitter in this process waits for the execution.
+    pub(in crate::service) fn contains(&self, execution_id: &str) -> bool {
+        self.waiting
+            .lock()
+            .expect("waiters lock")
+            .contains_key(execution_id)
+    }
+
+    /// Whether nobody waits.
+    pub(in crate::service) fn is_empty(&self) -> bool {
+        self.waiting.lock().expect("waiters lock").is_empty()
+    }
+
+    /// Hands the execution's webhook response to its submitter (the first response counts).
+    pub(in crate::service) fn respond(&self, execution_id: &str, response: WebhookResponse) {
+        if let Some(waiter) = self.waiting.lock().expect("waiters lock").get(execution_id) {
+            waiter.slot.respond(response);
+        }
     }
 
     /// Takes the submitter of an execution, if it waits in this process.

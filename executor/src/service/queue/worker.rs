@@ -19,7 +19,7 @@ use super::super::run::record_metrics;
 use super::super::sub_workflow::SubWorkflows;
 use super::super::submission::ExecutionOutcome;
 use super::super::{ExecutionService, ServiceError, WorkflowVersion};
-use super::observer::Continuing;
+use super::observer::{Captured, Continuing};
 use super::recorded::Recorded;
 use super::table::{CHANNEL, Claim, Lease, ORPHAN_AFTER, QueueTable};
 use crate::engine::ExecutionResult;
@@ -330,7 +330,7 @@ impl QueueWorker {
                 .execute(ExecutionCommand::Cancel)
                 .map_err(RecordError::from)?;
             recorder.finish().await?;
-            self.answer_waiter(execution_id, None);
+            self.service.answer_from_events(execution_id).await;
             return Ok(Ending::Done);
         }
         if status == Status::Waiting
@@ -362,7 +362,7 @@ impl QueueWorker {
                         }))
                         .map_err(RecordError::from)?;
                     recorder.finish().await?;
-                    self.answer_waiter(execution_id, None);
+                    self.service.answer_from_events(execution_id).await;
                     return Ok(Ending::Done);
                 }
                 if recorded.canceled && recorded.state.open.is_empty() {
@@ -370,7 +370,7 @@ impl QueueWorker {
                         .execute(ExecutionCommand::Cancel)
                         .map_err(RecordError::from)?;
                     recorder.finish().await?;
-                    self.answer_waiter(execution_id, None);
+                    self.service.answer_from_events(execution_id).await;
                     return Ok(Ending::Done);
                 }
                 abandon_open_runs(&mut recorder, &recorded, &mut reopened)
@@ -393,7 +393,7 @@ impl QueueWorker {
                     })
                     .map_err(RecordError::from)?;
                 recorder.finish().await?;
-                self.answer_waiter(execution_id, None);
+                self.service.answer_from_events(execution_id).await;
                 return Ok(Ending::Done);
             }
             Err(error) => return Err(error),
@@ -416,13 +416,13 @@ impl QueueWorker {
             .as_ref()
             .and_then(|durable| durable.waiters.take(execution_id));
         let mut options = options;
-        options.responder = waiter
-            .as_ref()
-            .map(|w| w.slot.clone() as Arc<dyn crate::respond::Responder>);
+        let responses = Captured::new(waiter.as_ref().map(|w| w.slot.clone()));
+        options.responder = Some(responses.clone());
         let ran = {
             let mut observer = Continuing {
                 recorder: &mut recorder,
                 reopened,
+                responses,
             };
             tokio::select! {
                 ran = inner.engine.run(&resolved.compiled, options, &mut observer) => Some(ran),
@@ -440,6 +440,8 @@ impl QueueWorker {
                     .expect("queue")
                     .waiters
                     .insert(execution_id, waiter);
+                // The new owner may have finished before this worker noticed.
+                self.service.answer_from_events(execution_id).await;
             }
             return Ok(Ending::LeaseLost);
         };
@@ -555,20 +557,6 @@ impl QueueWorker {
             0,
         )));
         Ok(options)
-    }
-
-    /// Answers a submitter in this process of an execution that ended without running here.
-    fn answer_waiter(&self, execution_id: &str, outcome: Option<ExecutionOutcome>) {
-        let waiter = self
-            .service
-            .inner
-            .queue
-            .as_ref()
-            .and_then(|durable| durable.waiters.take(execution_id));
-        if let Some(waiter) = waiter {
-            waiter.slot.close();
-            let _ = waiter.sender.send(outcome.ok_or(ServiceError::Stopped));
-        }
     }
 }
 
