@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use weft_commands::testing::TestDb;
-use weft_commands::{Backend, EventStore, LogPosition, WorkflowCommands, on_both_backends};
+use weft_commands::{Backend, EventStore, WorkflowCommands, on_both_backends};
 use weft_domain::definition::WorkflowDefinition;
 use weft_domain::metadata::{Actor, EventMetadata};
 use weft_domain::workflow::WorkflowServices;
@@ -57,10 +57,10 @@ impl Setup {
 
     /// Every `ExecutionQueued` payload in the log, in commit order.
     async fn queued(&self) -> Vec<(String, Value)> {
-        self.store
-            .read_after(LogPosition::START, 10_000)
+        // Every committed event: on Postgres a plain `read_after` stops below transactions still
+        // in flight (other tests share the server).
+        weft_commands::testing::all_committed_events(&self.store)
             .await
-            .unwrap()
             .into_iter()
             .filter(|e| e.event_type == "ExecutionQueued")
             .map(|e| (e.aggregate_id, e.payload))
