@@ -69,6 +69,11 @@ impl MetricsEndpoint {
             metrics::Unit::Seconds,
             "Wall-clock duration of node runs in this process."
         );
+        metrics::describe_histogram!(
+            "weft_append_seconds",
+            metrics::Unit::Seconds,
+            "Time from a command's append to its durable commit (group commit included)."
+        );
         metrics::describe_gauge!(
             "weft_subscriptions",
             "GraphQL subscriptions open in this process."

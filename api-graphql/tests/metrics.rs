@@ -67,4 +67,18 @@ async fn the_subscription_gauge_follows_open_subscriptions() {
     await_metric(&weft.address, "weft_subscriptions", 1.0).await;
     second.close().await;
     await_metric(&weft.address, "weft_subscriptions", 0.0).await;
+
+    // The workflow's creation went through the event store: its append latency is recorded.
+    let text = reqwest::get(format!("http://{}/metrics", weft.address))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let appends = text
+        .lines()
+        .find(|l| l.starts_with("weft_append_seconds_count"))
+        .and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    assert!(appends >= 1.0, "{text}");
 }

@@ -87,7 +87,11 @@ impl EventStore {
         if events.is_empty() {
             return Ok(());
         }
-        self.inner.writer.append(events).await
+        let started = std::time::Instant::now();
+        let appended = self.inner.writer.append(events).await;
+        // From the call to the commit that made the events durable (or the conflict).
+        metrics::histogram!("weft_append_seconds").record(started.elapsed().as_secs_f64());
+        appended
     }
 
     /// The events of one aggregate, in sequence order.
