@@ -87,6 +87,21 @@ export const EXECUTE_WORKFLOW = gql`
   }
 `;
 
+// Runs from the trigger through the nodes on the way to the destination, then the destination
+// itself; nothing after it ("Execute step").
+export const EXECUTE_STEP = gql`
+  mutation ExecuteStep($workflowId: ID!, $destinationNodeId: ID!) {
+    executeWorkflow(workflowId: $workflowId, destinationNodeId: $destinationNodeId) { executionId workflowVersion status execution { id } }
+  }
+`;
+
+/** The mutation and variables that run a workflow from the editor: all of it, or up to one node. */
+export function runRequest(workflowId: string, destinationNodeId?: string | null) {
+  return destinationNodeId
+    ? { query: EXECUTE_STEP, variables: { workflowId, destinationNodeId } }
+    : { query: EXECUTE_WORKFLOW, variables: { workflowId } };
+}
+
 export const STOP_EXECUTION = gql`
   mutation StopExecution($id: ID!) { stopExecution(id: $id) { id status } }
 `;

@@ -1,4 +1,7 @@
-/** Node details: Parameters (generated form), Settings (retry, on error, disabled, notes, colour). */
+/**
+ * Node details: Parameters (generated form), Settings (retry, on error, disabled, notes, colour),
+ * Input / Output of the last run, Docs, and "Execute step" (run the workflow up to this node).
+ */
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type React from 'react';
 import type { NodeType, OnError, ParameterSpec, WfNode } from '../api/types';
@@ -11,7 +14,19 @@ import { ItemsView } from '../executions/ItemsView';
 import { CredentialSelect } from './CredentialSelect';
 import type { NodeData } from '../executions/useRun';
 
+/** "Execute step": run the workflow from its trigger up to and including this node. */
+export interface StepControl {
+  /** Whether a run may start now (role, no run going, edits saved). */
+  canRun: boolean;
+  /** A step run up to this node is going on. */
+  running: boolean;
+  /** Waits for pending edits to be saved, then starts the run. */
+  onExecute(): Promise<void>;
+}
+
 interface Props {
+  /** Absent for roles that may not run workflows. */
+  step: StepControl | null;
   /** What expressions in this node can see. */
   scope: ExpressionContext;
   /** This node's items in the last run. */
@@ -26,7 +41,7 @@ interface Props {
 
 const SAVE_AFTER_MS = 400;
 
-export default function NodeDetails({ scope, lastRun, node, type, editable, onChange, onClose }: Props) {
+export default function NodeDetails({ step, scope, lastRun, node, type, editable, onChange, onClose }: Props) {
   const [tab, setTab] = useState<'parameters' | 'settings' | 'docs' | 'data'>('parameters');
   const [draft, setDraft] = useState<Values>(node.parameters);
   const dirty = useRef(false);
@@ -53,6 +68,17 @@ export default function NodeDetails({ scope, lastRun, node, type, editable, onCh
   // Unsaved typing is sent when the panel closes.
   useEffect(() => flush, [flush]);
 
+  // "Execute step" sends unsaved typing first; the run starts once it is saved (the run uses
+  // the stored version).
+  const [stepStarting, setStepStarting] = useState(false);
+  function requestStep() {
+    if (!step) return;
+    setTab('data');
+    flush();
+    setStepStarting(true);
+    void step.onExecute().finally(() => setStepStarting(false));
+  }
+
   function editParameters(values: Values) {
     setDraft(values);
     latest.current = { draft: values, onChange };
@@ -70,7 +96,20 @@ export default function NodeDetails({ scope, lastRun, node, type, editable, onCh
           <h2>{node.name}</h2>
           <p className="muted">{type ? `${type.displayName} · v${node.typeVersion}` : `Unknown node type ${node.type}`}</p>
         </div>
-        <button type="button" aria-label="Close node details" onClick={() => { flush(); onClose(); }}>×</button>
+        <div className="details-actions">
+          {step && (
+            <button
+              type="button"
+              className="run"
+              disabled={!step.canRun || stepStarting}
+              title="Run the workflow from its trigger up to this node, and show this node's output"
+              onClick={requestStep}
+            >
+              {step.running || stepStarting ? 'Executing…' : 'Execute step'}
+            </button>
+          )}
+          <button type="button" aria-label="Close node details" onClick={() => { flush(); onClose(); }}>×</button>
+        </div>
       </div>
       <nav className="tabs" role="tablist">
         <button type="button" role="tab" aria-selected={tab === 'parameters'} className={tab === 'parameters' ? 'tab active' : 'tab'} onClick={() => setTab('parameters')}>Parameters</button>
@@ -98,7 +137,7 @@ export default function NodeDetails({ scope, lastRun, node, type, editable, onCh
       {tab === 'docs' && <NodeDocs type={type} />}
       {tab === 'data' && (
         <div className="details-body">
-          {!lastRun && <p className="muted">This node has not run yet: execute the workflow (Ctrl+Enter) to see its items.</p>}
+          {!lastRun && <p className="muted">This node has not run yet: execute the workflow (Ctrl+Enter) or this step to see its items.</p>}
           {lastRun?.error && <p className="error">Last run failed: {lastRun.error}</p>}
           {lastRun && <ItemsView title="Input" ports={lastRun.inputs} />}
           {lastRun && <ItemsView title="Output" ports={lastRun.outputs} />}

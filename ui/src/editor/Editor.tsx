@@ -284,7 +284,7 @@ function EditorCanvas({ sync, types, showVersions }: { sync: WorkflowSync; types
         {sync.lastRemote && <span className="muted remote" title={sync.lastRemote.summary}>Updated by {actorLabel(sync.lastRemote.actor, people)}</span>}
         <span className="spacer" />
         <Presence workflowId={workflow.id} />
-        <RunBar run={run} running={running} canRun={canRun} saving={sync.saving} />
+        <RunBar run={run} running={running} canRun={canRun} saving={sync.saving} destinationName={run.destination ? nodeNames.get(run.destination) : undefined} />
         {editable && (
           <>
             <button type="button" onClick={sync.undo} disabled={!sync.canUndo} title="Undo (Ctrl+Z)">Undo</button>
@@ -348,6 +348,14 @@ function EditorCanvas({ sync, types, showVersions }: { sync: WorkflowSync; types
           {detailsNode && (
             <NodeDetails
               key={detailsNode.id}
+              step={canEdit(currentRole()) ? {
+                canRun,
+                running: running && run.destination === detailsNode.id,
+                onExecute: async () => {
+                  await sync.whenSaved();
+                  await run.start(detailsNode.id);
+                },
+              } : null}
               scope={contextFor(detailsNode.id, graph, workflow.definition.pinData ?? {}, workflow.definition.variables ?? {}, run.data)}
               lastRun={run.data.get(detailsNode.id) ?? null}
               node={detailsNode}

@@ -43,6 +43,8 @@ export interface WorkflowSync {
   reload(): Promise<void>;
   /** Sets workflow fields after a mutation outside the queue (rename, restore, …). */
   observeVersion(version: number): void;
+  /** Resolves once every edit made so far has been answered (at once when none is pending). */
+  whenSaved(): Promise<void>;
 }
 
 export function useWorkflowSync(workflowId: string): WorkflowSync {
@@ -65,6 +67,7 @@ export function useWorkflowSync(workflowId: string): WorkflowSync {
   const edits = useRef(0);
   const interacting = useRef(false);
   const loading = useRef(false);
+  const savedWaiters = useRef<(() => void)[]>([]);
 
   const setGraph = useCallback((next: Graph) => {
     graphRef.current = next;
@@ -153,6 +156,9 @@ export function useWorkflowSync(workflowId: string): WorkflowSync {
       },
       onIdle() {
         setSaving(false);
+        const waiters = savedWaiters.current;
+        savedWaiters.current = [];
+        waiters.forEach((resolve) => resolve());
         catchUp();
       },
     });
@@ -228,8 +234,14 @@ export function useWorkflowSync(workflowId: string): WorkflowSync {
     setVersion((old) => Math.max(old, v));
   }, []);
 
+  const whenSaved = useCallback(() => {
+    const queue = queueRef.current;
+    if (!queue || queue.pending === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => savedWaiters.current.push(resolve));
+  }, []);
+
   return {
     workflow, graph, loadError, saving, version, lastRemote, commit, undo, redo,
-    canUndo: historySize.undo > 0, canRedo: historySize.redo > 0, setInteracting, reload, observeVersion,
+    canUndo: historySize.undo > 0, canRedo: historySize.redo > 0, setInteracting, reload, observeVersion, whenSaved,
   };
 }

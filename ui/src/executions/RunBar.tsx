@@ -6,13 +6,21 @@ const LABEL: Record<string, string> = {
   queued: 'Queued…', running: 'Running…', waiting: 'Waiting (suspended by a Wait node)', succeeded: 'Succeeded', failed: 'Failed', canceled: 'Stopped',
 };
 
-export function RunBar({ run, running, canRun, saving }: { run: EditorRun; running: boolean; canRun: boolean; saving: boolean }) {
+export function RunBar({ run, running, canRun, saving, destinationName }: {
+  run: EditorRun;
+  running: boolean;
+  canRun: boolean;
+  saving: boolean;
+  /** The node an "Execute step" run stops after. */
+  destinationName?: string;
+}) {
   const state = run.state;
   return (
     <div className="run-bar">
       {state && (
         <span className={`run-status run-status-${state.status}`} data-testid="run-status" title={state.error ?? undefined}>
           {LABEL[state.status] ?? state.status}
+          {destinationName ? ` (up to ${destinationName})` : ''}
           {state.status === 'failed' && state.error ? `: ${state.error}` : ''}
         </span>
       )}

@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useClient } from 'urql';
-import { EXECUTE_WORKFLOW, EXECUTION_EVENTS, LAST_EXECUTION, STOP_EXECUTION, type Items, type NodeRun } from '../api/executions';
+import { EXECUTION_EVENTS, LAST_EXECUTION, runRequest, STOP_EXECUTION, type Items, type NodeRun } from '../api/executions';
 import { toApiError } from '../api/errors';
 import { foldRun, type RunEvent, type RunState } from './replay';
 
@@ -20,9 +20,12 @@ export interface EditorRun {
   state: RunState | null;
   starting: boolean;
   error: string | null;
+  /** The node the current run stops after ("Execute step"), or null for a whole run. */
+  destination: string | null;
   /** Items per node of the last run (this session's run, else the newest recorded one). */
   data: Map<string, NodeData>;
-  start(): Promise<void>;
+  /** Runs the workflow; with `destinationNodeId`, only up to and including that node. */
+  start(destinationNodeId?: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -51,6 +54,7 @@ export function dataFromEvents(events: RunEvent[]): Map<string, NodeData> {
 export function useRun(workflowId: string): EditorRun {
   const client = useClient();
   const [executionId, setExecutionId] = useState<string | null>(null);
+  const [destination, setDestination] = useState<string | null>(null);
   const [events, setEvents] = useState<RunEvent[]>([]);
   const [starting, setStarting] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -71,11 +75,12 @@ export function useRun(workflowId: string): EditorRun {
 
   useEffect(() => () => subscription.current?.unsubscribe(), []);
 
-  const start = useCallback(async () => {
+  const start = useCallback(async (destinationNodeId?: string) => {
     setStarting(true);
     setError(null);
     subscription.current?.unsubscribe();
-    const response = await client.mutation(EXECUTE_WORKFLOW, { workflowId }).toPromise();
+    const request = runRequest(workflowId, destinationNodeId);
+    const response = await client.mutation(request.query, request.variables).toPromise();
     setStarting(false);
     if (response.error) {
       setError(toApiError(response.error).message);
@@ -83,6 +88,7 @@ export function useRun(workflowId: string): EditorRun {
     }
     const id = (response.data as { executeWorkflow: { executionId: string } }).executeWorkflow.executionId;
     setExecutionId(id);
+    setDestination(destinationNodeId ?? null);
     setEvents([]);
     subscription.current = client.subscription(EXECUTION_EVENTS, { executionId: id }).subscribe((result) => {
       if (result.error) {
@@ -102,5 +108,5 @@ export function useRun(workflowId: string): EditorRun {
 
   const state = executionId ? foldRun(events) : null;
   const data = executionId ? dataFromEvents(events) : recorded;
-  return { executionId, state, starting, error, data, start, stop };
+  return { executionId, state, starting, error, destination, data, start, stop };
 }
