@@ -3,6 +3,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/cache/weft-target}"
+started=$SECONDS
+summary() {
+  local status=$?
+  if [ "$status" -eq 0 ]; then
+    echo "== summary: all checks passed (fmt, clippy, Rust tests, UI lint/typecheck/unit/build, e2e) in $((SECONDS - started)) s"
+  else
+    echo "== summary: FAILED with exit code $status after $((SECONDS - started)) s (see the last == step above)"
+  fi
+}
+trap summary EXIT
 
 eval "$(bash ops/ci/services.sh)"
 
