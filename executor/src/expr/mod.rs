@@ -1,6 +1,8 @@
 //! Expressions: `=` templates with `{{ js }}` blocks, parsed once per execution, with a native
-//! fast path for plain `$json` paths and QuickJS for everything else.
+//! fast path for plain `$json` paths and small expressions over them (`native`), and QuickJS for
+//! everything else.
 
+mod native;
 mod template;
 
 pub use template::{Block, Segment, Template, resolve_path, to_template_string};
@@ -92,6 +94,11 @@ impl Expressions {
     ) -> Result<Option<Value>, JsError> {
         if let (Some(path), Some(json)) = (&block.path, json)
             && let Ok(value) = resolve_path(json, path)
+        {
+            return Ok(value);
+        }
+        if let (Some(expr), Some(json)) = (&block.native, json)
+            && let native::Native::Value(value) = native::evaluate(expr, json)
         {
             return Ok(value);
         }

@@ -19,6 +19,8 @@ pub struct Block {
     pub code: String,
     /// Set when the block is a plain `$json` path that needs no JavaScript.
     pub path: Option<Vec<PathStep>>,
+    /// Set when the block lies in the subset evaluated natively (see [`super::native`]).
+    pub native: Option<super::native::Expr>,
 }
 
 /// A piece of a template.
@@ -55,7 +57,12 @@ impl Template {
                 .trim()
                 .to_string();
             let path = parse_path(&code);
-            segments.push(Segment::Block(Block { code, path }));
+            let native = if path.is_none() {
+                super::native::parse(&code)
+            } else {
+                None
+            };
+            segments.push(Segment::Block(Block { code, path, native }));
             rest = &rest[start + 2 + len + 2..];
         }
         if !rest.is_empty() {
