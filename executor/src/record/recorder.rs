@@ -1,12 +1,11 @@
-//! The observer that records an execution's steps as events and flushes them in the background.
+//! The observer that records an execution's steps as events; they are appended through the
+//! execution's [`Outbox`].
 
 use std::sync::Arc;
 
-use cqrs_es::persist::SerializedEvent;
 use cqrs_es::{Aggregate, DomainEvent};
-use tokio::sync::{mpsc, watch};
-use tokio::task::JoinHandle;
-use weft_commands::{EventStore, StoreError};
+use tokio::sync::watch;
+use weft_commands::{EventStore, NewEvent, StoreError};
 use weft_domain::definition::NodeId;
 use weft_domain::execution::{
     Execution, ExecutionCommand, ExecutionError, ExecutionEvent as Recorded, RunError,
@@ -15,46 +14,30 @@ use weft_domain::metadata::{Actor, EventMetadata};
 
 use super::convert::{node_event, run_error};
 use super::error::RecordError;
+use super::outbox::{FinishError, FlushPoint, Outbox};
 use crate::observer::{ExecutionEvent as Step, ExecutionObserver, ExecutionStatus};
 use crate::options::Clock;
 
 /// Records one execution: decides each step against the in-memory [`Execution`] state, numbers
-/// the events itself and sends them to a flusher task that appends everything pending in one
-/// group-commit append. The observer callback never blocks on the database.
+/// the events itself and serialises each straight into its row. The rows wait in the outbox
+/// until the execution waits for something or ends (see [`FlushPoint`]), so an execution that
+/// runs through is appended in one group-commit request. The observer callback never blocks on
+/// the database.
 pub struct ExecutionRecorder {
     execution_id: String,
     state: Execution,
-    actor: Actor,
+    /// The events' metadata (the timestamp is set per event).
+    metadata: EventMetadata,
     clock: Arc<dyn Clock>,
-    sender: mpsc::UnboundedSender<SerializedEvent>,
-    flusher: JoinHandle<Result<(), StoreError>>,
-    committed: watch::Receiver<u64>,
+    outbox: Arc<Outbox>,
     rejected: Option<ExecutionError>,
+    /// An event that could not be serialised; nothing after it is recorded.
+    unwritable: Option<StoreError>,
     failed_node: Option<NodeId>,
 }
 
-/// Appends whatever is pending, batch after batch, until the recorder is done, announcing the
-/// last committed sequence after each batch.
-async fn flush(
-    store: EventStore,
-    mut pending: mpsc::UnboundedReceiver<SerializedEvent>,
-    committed: watch::Sender<u64>,
-) -> Result<(), StoreError> {
-    while let Some(first) = pending.recv().await {
-        let mut batch = vec![first];
-        while let Ok(next) = pending.try_recv() {
-            batch.push(next);
-        }
-        let last = batch.last().map_or(0, |e| e.sequence as u64);
-        store.append(batch).await?;
-        committed.send_replace(last);
-    }
-    Ok(())
-}
-
 impl ExecutionRecorder {
-    /// A recorder for a new execution (an empty stream). Must be called inside a tokio runtime:
-    /// it spawns the flusher task.
+    /// A recorder for a new execution (an empty stream). Must be used inside a tokio runtime.
     pub fn new(store: EventStore, execution_id: &str, actor: Actor, clock: Arc<dyn Clock>) -> Self {
         Self::continuing(store, execution_id, actor, clock, Execution::default())
     }
@@ -70,25 +53,39 @@ impl ExecutionRecorder {
         clock: Arc<dyn Clock>,
         state: Execution,
     ) -> Self {
-        let (sender, pending) = mpsc::unbounded_channel();
-        let (committed_tx, committed) = watch::channel(state.version);
         Self {
             execution_id: execution_id.to_string(),
+            outbox: Outbox::new(store, state.version),
             state,
-            actor,
+            metadata: EventMetadata {
+                actor,
+                timestamp: clock.now(),
+                correlation_id: execution_id.to_string(),
+                causation_id: None,
+            },
             clock,
-            sender,
-            flusher: tokio::spawn(flush(store, pending, committed_tx)),
-            committed,
             rejected: None,
+            unwritable: None,
             failed_node: None,
         }
     }
 
     /// The last committed sequence of the stream, updated after every append. The sender side
-    /// closes when the flusher ends (after [`finish`](Self::finish) or on a failed append).
+    /// closes when the recorder and its flusher are gone.
     pub fn committed(&self) -> watch::Receiver<u64> {
-        self.committed.clone()
+        self.outbox.committed()
+    }
+
+    /// Sends the events recorded so far to be appended now (in order, after any sent before);
+    /// [`committed`](Self::committed) tells when they are.
+    pub fn flush(&self) {
+        self.outbox.flush();
+    }
+
+    /// Drive the execution's future through this, so the events recorded before it waits are
+    /// appended while it waits (see [`FlushPoint::around`]).
+    pub fn flush_point(&self) -> FlushPoint {
+        FlushPoint(self.outbox.clone())
     }
 
     /// The execution's state after the steps recorded so far.
@@ -98,25 +95,29 @@ impl ExecutionRecorder {
 
     /// Decides a command, applies its events and queues them for appending.
     pub fn execute(&mut self, command: ExecutionCommand) -> Result<(), ExecutionError> {
+        if self.unwritable.is_some() {
+            return Ok(());
+        }
         for event in self.state.decide(command)? {
-            let metadata = EventMetadata {
-                actor: self.actor.clone(),
-                timestamp: self.clock.now(),
-                correlation_id: self.execution_id.clone(),
-                causation_id: None,
-            };
-            let serialized = SerializedEvent {
-                aggregate_id: self.execution_id.clone(),
-                sequence: self.state.version as usize + 1,
-                aggregate_type: Execution::TYPE.to_string(),
-                event_type: event.event_type(),
-                event_version: event.event_version(),
-                payload: serde_json::to_value(&event).unwrap_or_default(),
-                metadata: serde_json::to_value(metadata.to_map()).unwrap_or_default(),
+            self.metadata.timestamp = self.clock.now();
+            let row = NewEvent::new(
+                Execution::TYPE,
+                &self.execution_id,
+                self.state.version + 1,
+                &event.event_type(),
+                &event.event_version(),
+                &event,
+                &self.metadata.as_stored(),
+            );
+            let row = match row {
+                Ok(row) => row,
+                Err(error) => {
+                    self.unwritable = Some(error);
+                    return Ok(());
+                }
             };
             self.state.fold(&event);
-            // A closed channel means the flusher failed; `finish` reports its error.
-            let _ = self.sender.send(serialized);
+            self.outbox.push(row);
         }
         Ok(())
     }
@@ -132,10 +133,14 @@ impl ExecutionRecorder {
     /// Waits until every recorded event is committed. Fails when a step was rejected or an
     /// append failed.
     pub async fn finish(self) -> Result<Execution, RecordError> {
-        drop(self.sender);
-        self.flusher
-            .await
-            .map_err(|_| RecordError::FlusherStopped)??;
+        match self.outbox.finish().await {
+            Ok(()) => {}
+            Err(FinishError::Store(error)) => return Err(error.into()),
+            Err(FinishError::Stopped) => return Err(RecordError::FlusherStopped),
+        }
+        if let Some(error) = self.unwritable {
+            return Err(error.into());
+        }
         match self.rejected {
             Some(rejected) => Err(RecordError::Rejected(rejected)),
             None => Ok(self.state),

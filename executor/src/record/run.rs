@@ -67,7 +67,11 @@ pub async fn run_recorded(
         destination_node_id: options.destination_node.clone(),
     })?;
     recorder.execute(ExecutionCommand::Start)?;
-    match engine.run(workflow, options, &mut recorder).await {
+    let flush = recorder.flush_point();
+    match flush
+        .around(engine.run(workflow, options, &mut recorder))
+        .await
+    {
         Ok(result) => {
             let state = recorder.finish().await?;
             Ok(RecordedExecution { result, state })

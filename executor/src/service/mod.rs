@@ -254,7 +254,7 @@ impl ExecutionService {
         trigger: Trigger,
     ) -> ExecutionHandle {
         let execution_id = options.execution_id.clone();
-        let (slot, response) = ResponseSlot::new();
+        let (slot, response) = ResponseSlot::new(recorder.flush_point());
         let (sender, outcome) = oneshot::channel();
         options.responder = Some(slot.clone());
         let switch = StopSwitch::default();

@@ -56,7 +56,12 @@ pub(super) async fn run(service: ExecutionService, job: Job) {
         RunMode::Manual => ExecutionMode::Manual,
         RunMode::Production => ExecutionMode::Production,
     };
-    let outcome = match service.inner.permits.clone().acquire_owned().await {
+    // While it waits for a slot, its queued event is committed (see `FlushPoint`).
+    let permit = recorder
+        .flush_point()
+        .around(service.inner.permits.clone().acquire_owned())
+        .await;
+    let outcome = match permit {
         Ok(_permit) => {
             drive(
                 &service,
@@ -127,9 +132,9 @@ pub(super) async fn drive(
         )));
     }
     recorder.execute(first).map_err(RecordError::from)?;
-    match inner
-        .engine
-        .run(&resolved.compiled, options, &mut recorder)
+    let flush = recorder.flush_point();
+    match flush
+        .around(inner.engine.run(&resolved.compiled, options, &mut recorder))
         .await
     {
         Ok(result) => {

@@ -15,6 +15,7 @@ use crate::error::NodeError;
 use crate::graph::CompiledWorkflow;
 use crate::item::Item;
 use crate::observer::ExecutionStatus;
+use crate::record::FlushPoint;
 use crate::report::run_data_json;
 use crate::respond::{Responder, WebhookResponse};
 
@@ -127,7 +128,8 @@ pub struct ExecutionHandle {
     /// The exact workflow version that runs.
     pub workflow_version: u64,
     pub(super) committed: watch::Receiver<u64>,
-    pub(super) response: oneshot::Receiver<WebhookResponse>,
+    /// The response and the last sequence recorded when it was given.
+    pub(super) response: oneshot::Receiver<(WebhookResponse, u64)>,
     pub(super) outcome: oneshot::Receiver<Result<ExecutionOutcome, ServiceError>>,
 }
 
@@ -149,10 +151,13 @@ impl ExecutionHandle {
         }
     }
 
-    /// The response of a Respond to Webhook node, as soon as it runs; `None` when the execution
-    /// ended (or suspended) without one.
+    /// The response of a Respond to Webhook node, once the events the execution recorded up to
+    /// that node are committed; `None` when the execution ended (or suspended) without one, or
+    /// its events could not be appended.
     pub async fn response(&mut self) -> Option<WebhookResponse> {
-        (&mut self.response).await.ok()
+        let (response, recorded) = (&mut self.response).await.ok()?;
+        self.committed.wait_for(|c| *c >= recorded).await.ok()?;
+        Some(response)
     }
 
     /// Waits for the execution to end (or suspend) with its final events committed.
@@ -164,16 +169,20 @@ impl ExecutionHandle {
 /// Passes the first Respond to Webhook response to the waiting submitter and keeps a copy for
 /// the outcome.
 pub(super) struct ResponseSlot {
-    sender: Mutex<Option<oneshot::Sender<WebhookResponse>>>,
+    sender: Mutex<Option<oneshot::Sender<(WebhookResponse, u64)>>>,
     given: Mutex<Option<WebhookResponse>>,
+    recorded: FlushPoint,
 }
 
 impl ResponseSlot {
-    pub(super) fn new() -> (Arc<Self>, oneshot::Receiver<WebhookResponse>) {
+    pub(super) fn new(
+        recorded: FlushPoint,
+    ) -> (Arc<Self>, oneshot::Receiver<(WebhookResponse, u64)>) {
         let (sender, receiver) = oneshot::channel();
         let slot = Arc::new(Self {
             sender: Mutex::new(Some(sender)),
             given: Mutex::new(None),
+            recorded,
         });
         (slot, receiver)
     }
@@ -191,6 +200,6 @@ impl Responder for ResponseSlot {
             return;
         };
         *self.given.lock().expect("response lock") = Some(response.clone());
-        let _ = sender.send(response);
+        let _ = sender.send((response, self.recorded.recorded()));
     }
 }

@@ -50,7 +50,7 @@ impl ExecutionService {
             })
             .map_err(RecordError::from)?;
         let committed = recorder.committed();
-        let (slot, response) = ResponseSlot::new();
+        let (slot, response) = ResponseSlot::new(recorder.flush_point());
         let (sender, outcome) = oneshot::channel();
         durable
             .waiters

@@ -401,6 +401,7 @@ impl QueueWorker {
         // Nothing runs before this worker's first step is committed: if another writer got
         // there first, the append conflicts and the worker reloads.
         let target = recorder.state().version;
+        recorder.flush();
         let mut committed = recorder.committed();
         while *committed.borrow_and_update() < target {
             if committed.changed().await.is_err() && *committed.borrow() < target {
@@ -418,16 +419,22 @@ impl QueueWorker {
         let mut options = options;
         let responses = Captured::new(waiter.as_ref().map(|w| w.slot.clone()));
         options.responder = Some(responses.clone());
+        // Events recorded before the run waits are committed while it waits (see `FlushPoint`).
+        let flush = recorder.flush_point();
         let ran = {
             let mut observer = Continuing {
                 recorder: &mut recorder,
                 reopened,
                 responses,
             };
-            tokio::select! {
-                ran = inner.engine.run(&resolved.compiled, options, &mut observer) => Some(ran),
-                _ = lost.wait_for(|lost| *lost) => None,
-            }
+            flush
+                .around(async {
+                    tokio::select! {
+                        ran = inner.engine.run(&resolved.compiled, options, &mut observer) => Some(ran),
+                        _ = lost.wait_for(|lost| *lost) => None,
+                    }
+                })
+                .await
         };
         let Some(ran) = ran else {
             // Stop writing: whatever was decided before the loss conflicts with the new owner.

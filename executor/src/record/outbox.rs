@@ -1,0 +1,176 @@
+//! The events an execution recorded but did not append yet, and when they go out.
+//!
+//! An execution that runs through without waiting (the common webhook case) is appended in one
+//! group-commit request when it finishes: one row batch, one commit shared with every other
+//! execution in flight. Events go out earlier when the execution waits for something (its task
+//! would sleep: [`FlushPoint::around`]), or when the oldest pending event is older than
+//! [`MAX_HOLD`], so a long-running execution is recorded as it goes.
+//!
+//! Early batches go through one flusher task per execution, started on the first early flush:
+//! batches of one stream are appended in order, and after a failed append nothing more is.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use weft_commands::{EventStore, NewEvent, StoreError};
+
+/// The longest an event waits in the outbox while the execution keeps running.
+pub(super) const MAX_HOLD: Duration = Duration::from_millis(2);
+
+/// Pending events of one execution and the way to append them.
+pub(super) struct Outbox {
+    store: EventStore,
+    state: Mutex<State>,
+    /// The last committed sequence of the stream.
+    committed: watch::Sender<u64>,
+    /// The last sequence recorded (committed or not).
+    recorded: AtomicU64,
+}
+
+#[derive(Default)]
+struct State {
+    pending: Vec<NewEvent>,
+    /// When the oldest pending event was recorded.
+    since: Option<Instant>,
+    flusher: Option<Flusher>,
+}
+
+struct Flusher {
+    batches: mpsc::UnboundedSender<Vec<NewEvent>>,
+    task: JoinHandle<Result<(), StoreError>>,
+}
+
+impl Outbox {
+    pub(super) fn new(store: EventStore, committed: u64) -> Arc<Self> {
+        Arc::new(Self {
+            store,
+            state: Mutex::new(State::default()),
+            committed: watch::channel(committed).0,
+            recorded: AtomicU64::new(committed),
+        })
+    }
+
+    pub(super) fn committed(&self) -> watch::Receiver<u64> {
+        self.committed.subscribe()
+    }
+
+    /// Queues an event; sends the pending ones on when the oldest has waited too long.
+    pub(super) fn push(self: &Arc<Self>, event: NewEvent) {
+        self.recorded
+            .store(event.sequence() as u64, Ordering::Release);
+        let mut state = self.state.lock().expect("outbox lock");
+        let now = Instant::now();
+        let since = *state.since.get_or_insert(now);
+        state.pending.push(event);
+        if now.duration_since(since) >= MAX_HOLD {
+            self.send(&mut state);
+        }
+    }
+
+    /// Sends whatever is pending to the flusher task (started on first use).
+    pub(super) fn flush(self: &Arc<Self>) {
+        let mut state = self.state.lock().expect("outbox lock");
+        self.send(&mut state);
+    }
+
+    fn send(self: &Arc<Self>, state: &mut State) {
+        if state.pending.is_empty() {
+            return;
+        }
+        state.since = None;
+        let batch = std::mem::take(&mut state.pending);
+        let flusher = state.flusher.get_or_insert_with(|| {
+            let (batches, receiver) = mpsc::unbounded_channel();
+            Flusher {
+                batches,
+                task: tokio::spawn(append_in_order(self.clone(), receiver)),
+            }
+        });
+        // A closed channel means an append failed; `finish` reports it.
+        let _ = flusher.batches.send(batch);
+    }
+
+    /// Appends everything still pending and waits until all of it is committed.
+    pub(super) async fn finish(self: &Arc<Self>) -> Result<(), FinishError> {
+        let (pending, flusher) = {
+            let mut state = self.state.lock().expect("outbox lock");
+            state.since = None;
+            (std::mem::take(&mut state.pending), state.flusher.take())
+        };
+        match flusher {
+            // Nothing went out early: one append, no task.
+            None => {
+                let last = pending.last().map(NewEvent::sequence);
+                self.store.append_new(pending).await?;
+                if let Some(last) = last {
+                    self.committed.send_replace(last as u64);
+                }
+                Ok(())
+            }
+            Some(Flusher { batches, task }) => {
+                if !pending.is_empty() {
+                    let _ = batches.send(pending);
+                }
+                drop(batches);
+                task.await.map_err(|_| FinishError::Stopped)??;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Why [`Outbox::finish`] failed.
+pub(super) enum FinishError {
+    Store(StoreError),
+    Stopped,
+}
+
+impl From<StoreError> for FinishError {
+    fn from(error: StoreError) -> Self {
+        Self::Store(error)
+    }
+}
+
+async fn append_in_order(
+    outbox: Arc<Outbox>,
+    mut batches: mpsc::UnboundedReceiver<Vec<NewEvent>>,
+) -> Result<(), StoreError> {
+    while let Some(mut batch) = batches.recv().await {
+        while let Ok(more) = batches.try_recv() {
+            batch.extend(more);
+        }
+        let last = batch.last().map_or(0, |e| e.sequence() as u64);
+        outbox.store.append_new(batch).await?;
+        outbox.committed.send_replace(last);
+    }
+    Ok(())
+}
+
+/// Sends an execution's pending events whenever the future driving it waits, so whatever the
+/// execution recorded before waiting (for a slot, a timer, a remote call) is committed meanwhile.
+#[derive(Clone)]
+pub struct FlushPoint(pub(super) Arc<Outbox>);
+
+impl FlushPoint {
+    /// The last sequence the execution recorded so far (committed or not).
+    pub fn recorded(&self) -> u64 {
+        self.0.recorded.load(Ordering::Acquire)
+    }
+
+    /// Drives `future`, flushing the outbox each time it returns `Pending`.
+    pub async fn around<F: Future>(&self, future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        std::future::poll_fn(|cx| {
+            let polled = future.as_mut().poll(cx);
+            if polled.is_pending() {
+                self.0.flush();
+            }
+            polled
+        })
+        .await
+    }
+}
