@@ -11,6 +11,10 @@ use crate::error::ProjectionError;
 use crate::model::{Changes, WorkflowRow, parse_definition};
 use crate::tables::{AUDIT_LOG, TableSet, TableSpec, WORKFLOW_VERSIONS, WORKFLOWS};
 
+// Multi-row statements are not kept prepared (`persistent(false)`): their text differs with the
+// number of rows, so each batch size would stay in the connection's statement cache (up to 100
+// statements of up to thousands of parameters each: tens of MiB held by the runner's connection).
+
 /// Name of the checkpoint row of the read models.
 pub const CHECKPOINT: &str = "read_models";
 
@@ -104,7 +108,7 @@ pub async fn write(
             updates.join(", ")
         );
         let sql = db.sql(&sql);
-        let mut query = sqlx::query(&sql);
+        let mut query = sqlx::query(&sql).persistent(false);
         for row in chunk {
             query = bind_workflow(query, row);
         }
@@ -114,7 +118,7 @@ pub async fn write(
         let sql = db
             .sql(&insert_sql(tables, &WORKFLOW_VERSIONS, chunk.len()))
             .into_owned();
-        let mut query = sqlx::query(&sql);
+        let mut query = sqlx::query(&sql).persistent(false);
         for row in chunk {
             query = query
                 .bind(row.workflow_id.clone())
@@ -130,7 +134,7 @@ pub async fn write(
         let sql = db
             .sql(&insert_sql(tables, &AUDIT_LOG, chunk.len()))
             .into_owned();
-        let mut query = sqlx::query(&sql);
+        let mut query = sqlx::query(&sql).persistent(false);
         for row in chunk {
             query = query
                 .bind(row.global_position)
@@ -189,7 +193,7 @@ pub async fn load_workflows(
             placeholders.join(",")
         );
         let sql = db.sql(&sql);
-        let mut query = sqlx::query(&sql);
+        let mut query = sqlx::query(&sql).persistent(false);
         for id in chunk {
             query = query.bind(id.as_str());
         }

@@ -8,7 +8,8 @@ use super::tables::{EXECUTION_NODE_RUNS, EXECUTIONS};
 use crate::error::ProjectionError;
 use crate::tables::{TableSet, TableSpec};
 
-/// Rows per multi-row insert (13 columns each stays under every placeholder limit).
+/// Rows per multi-row insert (13 columns each stays under every placeholder limit). These
+/// statements are not kept prepared: their text differs with the row count (see `crate::sink`).
 const CHUNK: usize = 500;
 
 fn insert_sql(tables: &TableSet, spec: &TableSpec, rows: usize) -> String {
@@ -44,7 +45,7 @@ pub(crate) async fn write(
         let sql = db
             .sql(&insert_sql(tables, &EXECUTIONS, chunk.len()))
             .into_owned();
-        let mut query = sqlx::query(&sql);
+        let mut query = sqlx::query(&sql).persistent(false);
         for row in chunk {
             let ExecutionRow {
                 id,
@@ -82,7 +83,7 @@ pub(crate) async fn write(
         let sql = db
             .sql(&insert_sql(tables, &EXECUTION_NODE_RUNS, chunk.len()))
             .into_owned();
-        let mut query = sqlx::query(&sql);
+        let mut query = sqlx::query(&sql).persistent(false);
         for row in chunk {
             let NodeRunRow {
                 execution_id,
