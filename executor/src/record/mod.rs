@@ -15,6 +15,6 @@ mod recorder;
 mod run;
 
 pub use error::RecordError;
-pub use outbox::FlushPoint;
+pub use outbox::{FlushPoint, Flushing};
 pub use recorder::ExecutionRecorder;
 pub use run::{RecordRequest, RecordedExecution, run_recorded};

@@ -10,8 +10,10 @@
 //! batches of one stream are appended in order, and after a failed append nothing more is.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, watch};
@@ -161,16 +163,31 @@ impl FlushPoint {
         self.0.recorded.load(Ordering::Acquire)
     }
 
-    /// Drives `future`, flushing the outbox each time it returns `Pending`.
-    pub async fn around<F: Future>(&self, future: F) -> F::Output {
-        let mut future = std::pin::pin!(future);
-        std::future::poll_fn(|cx| {
-            let polled = future.as_mut().poll(cx);
-            if polled.is_pending() {
-                self.0.flush();
-            }
-            polled
-        })
-        .await
+    /// Drives `future`, flushing the outbox each time it returns `Pending`. The future is boxed:
+    /// executions nest (sub-workflows run inline), and a large future kept inline in every
+    /// level's state would grow the stack with each level.
+    pub fn around<F: Future>(&self, future: F) -> Flushing<F> {
+        Flushing {
+            future: Box::pin(future),
+            outbox: self.0.clone(),
+        }
+    }
+}
+
+/// The future of [`FlushPoint::around`].
+pub struct Flushing<F> {
+    future: Pin<Box<F>>,
+    outbox: Arc<Outbox>,
+}
+
+impl<F: Future> Future for Flushing<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let polled = self.future.as_mut().poll(cx);
+        if polled.is_pending() {
+            self.outbox.flush();
+        }
+        polled
     }
 }
