@@ -40,14 +40,20 @@ start_weft() {
   SERVER_PID=$!
 }
 
+TOKEN=""
 graphql() {
-  curl -sf "http://127.0.0.1:$PORT/graphql" -H 'content-type: application/json' -d "$1"
+  curl -sf "http://127.0.0.1:$PORT/graphql" -H 'content-type: application/json' \
+    ${TOKEN:+-H "authorization: Bearer $TOKEN"} -d "$1"
 }
 
-# Set-up run: import both peer workflows (n8n JSON) and activate them.
+# Set-up run: an owner signs in, imports both peer workflows (n8n JSON) and activates them.
 rm -rf "$DATA_DIR"; mkdir -p "$DATA_DIR"
+WEFT_DATA_DIR=$DATA_DIR WEFT_OWNER_PASSWORD=bench-owner-pw "$WEFT" user create-owner --email bench@example.com > /dev/null
 start_weft
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" > /dev/null && break; sleep 0.1; done
+TOKEN=$(graphql '{"query":"mutation { login(email: \"bench@example.com\", password: \"bench-owner-pw\") { accessToken } }"}' |
+  sed -n 's/.*"accessToken":"\([^"]*\)".*/\1/p')
+[ -n "$TOKEN" ] || { log "owner login failed"; exit 1; }
 for flow in webhook-set-if-respond webhook-chain10; do
   doc=$(cat "$PEERS_DIR/workflows/$flow.n8n.json")
   id=$(graphql "{\"query\":\"mutation(\$d: JSON!) { importWorkflow(document: \$d, format: N8N) { workflowId } }\",\"variables\":{\"d\":$doc}}" |
