@@ -22,6 +22,8 @@ const TARGET_P99_MS: f64 = 50.0;
 struct Server {
     child: Child,
     address: String,
+    /// The owner's access token (the API needs authentication).
+    token: String,
     _data: tempfile::TempDir,
 }
 
@@ -53,9 +55,10 @@ async fn start_server() -> Server {
         .stderr(Stdio::null())
         .spawn()
         .expect("start weft serve");
-    let server = Server {
+    let mut server = Server {
         child,
         address: format!("127.0.0.1:{port}"),
+        token: String::new(),
         _data: data,
     };
     let started = Instant::now();
@@ -69,12 +72,26 @@ async fn start_server() -> Server {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let setup = graphql(
+        &reqwest::Client::new(),
+        &server,
+        "mutation { setupOwner(email: \"bench@example.com\", password: \"bench-password-1\") { accessToken } }",
+        json!({}),
+    )
+    .await;
+    server.token = setup["setupOwner"]["accessToken"]
+        .as_str()
+        .expect("an access token")
+        .to_string();
     server
 }
 
 async fn graphql(http: &reqwest::Client, server: &Server, query: &str, variables: Value) -> Value {
-    let response: Value = http
-        .post(format!("http://{}/graphql", server.address))
+    let mut request = http.post(format!("http://{}/graphql", server.address));
+    if !server.token.is_empty() {
+        request = request.bearer_auth(&server.token);
+    }
+    let response: Value = request
         .json(&json!({"query": query, "variables": variables}))
         .send()
         .await
@@ -100,6 +117,7 @@ fn version_of(text: &str) -> Option<u64> {
 /// One subscribed client: reports (version, arrival) of every event it receives.
 async fn client(
     ws_url: String,
+    token: String,
     workflow_id: String,
     arrivals: mpsc::UnboundedSender<(u64, Instant)>,
 ) {
@@ -111,7 +129,10 @@ async fn client(
     let (mut socket, _) = connect_async(request).await.expect("connect");
     let send = |v: Value| Message::text(v.to_string());
     socket
-        .send(send(json!({"type": "connection_init"})))
+        .send(send(json!({
+            "type": "connection_init",
+            "payload": {"authorization": format!("Bearer {token}")}
+        })))
         .await
         .unwrap();
     socket
@@ -174,6 +195,7 @@ async fn main() {
     for _ in 0..clients {
         tokio::spawn(client(
             ws_url.clone(),
+            server.token.clone(),
             workflow_id.clone(),
             arrivals.clone(),
         ));
