@@ -173,6 +173,15 @@ impl CompiledWorkflow {
         self.by_name.get(name).copied()
     }
 
+    /// The id of the first enabled node of type `node_type` (a sub-workflow's Execute Workflow
+    /// Trigger, an error workflow's Error Trigger).
+    pub fn first_enabled_of_type(&self, node_type: &str) -> Option<&str> {
+        self.nodes
+            .iter()
+            .find(|n| n.node.node_type == node_type && !n.node.disabled)
+            .map(|n| n.node.id.as_str())
+    }
+
     /// n8n's `getStartNode`: the first enabled trigger, else the only node.
     pub fn start_node(&self) -> Option<NodeIndex> {
         if self.nodes.len() == 1 && !self.nodes[0].node.disabled {

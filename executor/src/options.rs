@@ -22,6 +22,16 @@ pub enum RunMode {
     Production,
 }
 
+impl From<RunMode> for weft_domain::execution::ExecutionMode {
+    /// The mode an execution is recorded with.
+    fn from(mode: RunMode) -> Self {
+        match mode {
+            RunMode::Manual => Self::Manual,
+            RunMode::Production => Self::Production,
+        }
+    }
+}
+
 /// Cooperative cancellation, checked between nodes and during retry waits.
 #[derive(Debug, Clone, Default)]
 pub struct CancelToken(Arc<AtomicBool>);

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use weft_commands::EventStore;
-use weft_domain::execution::{Execution, ExecutionCommand, ExecutionMode, RunError, Trigger};
+use weft_domain::execution::{Execution, ExecutionCommand, RunError, Trigger};
 use weft_domain::metadata::Actor;
 
 use super::convert::item_list;
@@ -11,7 +11,7 @@ use super::error::RecordError;
 use super::recorder::ExecutionRecorder;
 use crate::engine::{Engine, ExecutionResult};
 use crate::graph::CompiledWorkflow;
-use crate::options::{RunMode, RunOptions};
+use crate::options::RunOptions;
 
 /// What is recorded about an execution besides its steps.
 #[derive(Debug, Clone)]
@@ -59,10 +59,7 @@ pub async fn run_recorded(
         workflow_id: request.workflow_id,
         workflow_version: request.workflow_version,
         trigger: request.trigger,
-        mode: match options.mode {
-            RunMode::Manual => ExecutionMode::Manual,
-            RunMode::Production => ExecutionMode::Production,
-        },
+        mode: options.mode.into(),
         input: item_list(&options.trigger_items),
         destination_node_id: options.destination_node.clone(),
     })?;

@@ -92,10 +92,8 @@ impl ExecutionService {
                     .await?;
                 let start_node = resolved
                     .compiled
-                    .nodes()
-                    .iter()
-                    .find(|n| n.node.node_type == ERROR_TRIGGER && !n.node.disabled)
-                    .map(|n| n.node.id.clone());
+                    .first_enabled_of_type(ERROR_TRIGGER)
+                    .map(str::to_string);
                 service
                     .submit(Submission {
                         workflow_id: error_workflow.clone(),

@@ -52,10 +52,7 @@ pub(super) async fn run(service: ExecutionService, job: Job) {
         sender,
     } = job;
     let execution_id = options.execution_id.clone();
-    let mode = match options.mode {
-        RunMode::Manual => ExecutionMode::Manual,
-        RunMode::Production => ExecutionMode::Production,
-    };
+    let mode = ExecutionMode::from(options.mode);
     // While it waits for a slot, its queued event is committed (see `FlushPoint`).
     let permit = recorder
         .flush_point()

@@ -19,9 +19,7 @@ use super::run::{drive, run_mode};
 use super::submission::{ExecutionOutcome, Submission, WorkflowVersion};
 use crate::item::Item;
 use crate::observer::ExecutionStatus;
-use crate::options::{
-    CancelToken, RunMode, RunOptions, Sleeper, SubWorkflowCall, SubWorkflowRunner,
-};
+use crate::options::{CancelToken, RunOptions, Sleeper, SubWorkflowCall, SubWorkflowRunner};
 use crate::record::{ExecutionRecorder, RecordError};
 
 /// How deeply sub-workflows may nest.
@@ -51,10 +49,7 @@ impl SubWorkflows {
     ) -> Self {
         Self {
             service,
-            mode: match options.mode {
-                RunMode::Manual => ExecutionMode::Manual,
-                RunMode::Production => ExecutionMode::Production,
-            },
+            mode: options.mode.into(),
             actor,
             depth,
             cancel: options.cancel.clone(),
@@ -67,10 +62,8 @@ impl SubWorkflows {
 fn start_node(resolved: &ResolvedWorkflow) -> Option<String> {
     resolved
         .compiled
-        .nodes()
-        .iter()
-        .find(|n| n.node.node_type == START_TYPE && !n.node.disabled)
-        .map(|n| n.node.id.clone())
+        .first_enabled_of_type(START_TYPE)
+        .map(str::to_string)
 }
 
 #[async_trait]
