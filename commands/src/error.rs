@@ -25,6 +25,9 @@ pub enum StoreError {
         /// Why.
         reason: String,
     },
+    /// An event refers to item data that is not in the blob table.
+    #[error("item data blob {0} is missing from the blob table")]
+    MissingBlob(String),
     /// A batched write failed; every command in the batch gets this error and nothing is stored.
     #[error("append failed: {0}")]
     Write(String),

@@ -12,7 +12,10 @@ pub mod workflows;
 
 pub use auth::{Access, AuthError, Principal};
 pub use error::{CommandError, StoreError};
-pub use store::{Backend, Db, EventStore, LogPosition, NewEvent, StoredEvent, WriterConfig};
+pub use store::{
+    Backend, Blob, DEFAULT_BLOB_THRESHOLD, Db, EventStore, LogPosition, NewEvent, StoredEvent,
+    WriterConfig,
+};
 pub use workflows::{CommandOutcome, Promotion, WorkflowCommands};
 
 #[cfg(feature = "test-support")]

@@ -5,6 +5,7 @@
 //! whose `(aggregate, sequence)` is taken gets a conflict and nothing of it is stored.
 //! Readers see events in one global commit order ([`LogPosition`]).
 
+mod blobs;
 mod db;
 mod new_event;
 mod reader;
@@ -14,6 +15,7 @@ mod writer;
 
 use std::sync::Arc;
 
+pub use blobs::{Blob, DEFAULT_BLOB_THRESHOLD};
 pub use db::{Backend, Db};
 pub use new_event::NewEvent;
 pub use reader::{LogPosition, StoredEvent};
@@ -28,6 +30,8 @@ use crate::error::StoreError;
 #[derive(Clone)]
 pub struct EventStore {
     inner: Arc<Inner>,
+    /// Item lists whose JSON text is longer than this are stored as blobs.
+    blob_threshold: usize,
 }
 
 struct Inner {
@@ -58,7 +62,21 @@ impl EventStore {
                 sqlite,
                 appended,
             }),
+            blob_threshold: DEFAULT_BLOB_THRESHOLD,
         })
+    }
+
+    /// This handle with another blob threshold: execution recorders using it store item lists
+    /// whose JSON text is longer than `bytes` in the blob table (default
+    /// [`DEFAULT_BLOB_THRESHOLD`]).
+    pub fn with_blob_threshold(mut self, bytes: usize) -> Self {
+        self.blob_threshold = bytes;
+        self
+    }
+
+    /// Item lists whose JSON text is longer than this many bytes go to the blob table.
+    pub fn blob_threshold(&self) -> usize {
+        self.blob_threshold
     }
 
     /// The database behind the store (shared with the projections).

@@ -7,6 +7,7 @@
 mod command;
 mod error;
 mod events;
+mod items;
 mod state;
 
 #[cfg(test)]
@@ -20,6 +21,7 @@ pub use error::ExecutionError;
 pub use events::{
     EXECUTION_EVENT_VERSION, ExecutionEvent, ExecutionMode, ItemList, RunError, Trigger,
 };
+pub use items::{BlobRef, ItemData, UnresolvedBlob, blob_ref_slots, blob_ref_slots_in_lists};
 pub use state::{Execution, ExecutionStatus, NodeRunKey, OpenRun};
 
 impl Execution {
