@@ -2,6 +2,7 @@
 
 mod cli;
 mod config;
+mod embedded;
 mod projections_cmd;
 mod run_cmd;
 mod serve;

@@ -27,6 +27,7 @@ struct AppState {
 /// Runs the server until the process is stopped.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let store = EventStore::open(&config.database_url).await?;
+    let _lock = crate::embedded::lock(&store)?;
     let runner = ProjectionRunner::new(store.clone(), TableSet::live()).await?;
     let feed = runner.feed();
     tokio::spawn(async move {
@@ -36,6 +37,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     });
     let master = config.master_key()?;
     let executions = crate::worker_cmd::execution_service(&store, &master)?;
+    if !executions.is_durable() {
+        crate::embedded::recover_unfinished(store.clone(), feed.clone(), executions.clone());
+    }
     let presence = match &config.redis_url {
         Some(url) => Presence::redis(url)
             .await

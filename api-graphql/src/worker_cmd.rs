@@ -65,6 +65,10 @@ fn service(store: &EventStore, master: &MasterKey) -> anyhow::Result<ExecutionSe
         concurrency: positive("WEFT_EXECUTION_CONCURRENCY", defaults.concurrency)?,
         credentials: Some(Arc::new(credentials)),
         durable_queue: store.db().backend() == Backend::Postgres,
+        inline_wait_limit: Duration::from_secs(positive(
+            "WEFT_INLINE_WAIT_SECONDS",
+            defaults.inline_wait_limit.as_secs() as usize,
+        )? as u64),
         ..defaults
     };
     Ok(ExecutionService::new(store.clone(), config))

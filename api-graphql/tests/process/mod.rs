@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod flows;
+
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -102,9 +104,9 @@ impl Weft {
         panic!("cannot set up or sign in the owner");
     }
 
-    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
-        let response: Value = self
-            .http
+    /// The whole GraphQL response (`data` and `errors`) as the owner.
+    pub async fn graphql_response(&self, query: &str, variables: Value) -> Value {
+        self.http
             .post(format!("{}/graphql", self.base))
             .bearer_auth(&self.token)
             .json(&json!({ "query": query, "variables": variables }))
@@ -113,24 +115,19 @@ impl Weft {
             .unwrap()
             .json()
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    /// The `data` of a GraphQL request that must succeed.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        let response = self.graphql_response(query, variables).await;
         assert!(response.get("errors").is_none(), "{response}");
         response["data"].clone()
     }
 
+    /// The first error of a GraphQL request that must fail.
     pub async fn graphql_error(&self, query: &str, variables: Value) -> Value {
-        let response: Value = self
-            .http
-            .post(format!("{}/graphql", self.base))
-            .bearer_auth(&self.token)
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        response["errors"][0].clone()
+        self.graphql_response(query, variables).await["errors"][0].clone()
     }
 
     /// Imports a Weft document and returns the workflow id.

@@ -15,12 +15,14 @@ mod error_workflow;
 mod history;
 mod interrupt;
 mod queue;
+mod recovery;
 mod run;
 mod sub_workflow;
 mod submission;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tokio::sync::{Semaphore, oneshot};
 use weft_commands::EventStore;
@@ -56,6 +58,9 @@ pub struct ServiceConfig {
     /// On a Postgres store, queue executions durably for workers ([`QueueWorker`]) instead of
     /// running them in this process. Ignored on SQLite (the in-process queue).
     pub durable_queue: bool,
+    /// Wait nodes pausing longer than this suspend the execution (status `Waiting`, resumed
+    /// from the store when due) instead of sleeping on its task; n8n uses 65 seconds.
+    pub inline_wait_limit: Duration,
 }
 
 impl std::fmt::Debug for ServiceConfig {
@@ -66,6 +71,7 @@ impl std::fmt::Debug for ServiceConfig {
             .field("sandbox", &self.sandbox)
             .field("credentials", &self.credentials.is_some())
             .field("durable_queue", &self.durable_queue)
+            .field("inline_wait_limit", &self.inline_wait_limit)
             .finish()
     }
 }
@@ -78,6 +84,7 @@ impl Default for ServiceConfig {
             sandbox: SandboxLimits::default(),
             credentials: None,
             durable_queue: false,
+            inline_wait_limit: Duration::from_secs(65),
         }
     }
 }
@@ -96,6 +103,7 @@ struct Inner {
     running: Mutex<HashMap<String, StopSwitch>>,
     clock: Arc<dyn Clock>,
     credentials: Option<Arc<dyn CredentialProvider>>,
+    inline_wait_limit: Duration,
     /// The durable queue (Postgres with `durable_queue`).
     queue: Option<queue::Durable>,
 }
@@ -124,6 +132,7 @@ impl ExecutionService {
                 running: Mutex::new(HashMap::new()),
                 clock: Arc::new(SystemClock),
                 credentials: config.credentials,
+                inline_wait_limit: config.inline_wait_limit,
                 queue,
             }),
         };
@@ -208,6 +217,7 @@ impl ExecutionService {
                 submission.input
             },
             clock: self.inner.clock.clone(),
+            inline_wait_limit: self.inner.inline_wait_limit,
             resume,
             ..Default::default()
         };

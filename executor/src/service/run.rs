@@ -234,6 +234,7 @@ fn schedule_resume(
             cancel: switch.token.clone(),
             sleeper: switch.sleeper(),
             clock: service.inner.clock.clone(),
+            inline_wait_limit: service.inner.inline_wait_limit,
             ..Default::default()
         };
         let _permit = service.inner.permits.clone().acquire_owned().await;

@@ -202,6 +202,29 @@ impl ExecutionQueries {
             .transpose()
     }
 
+    /// Ids of the executions queued before `queued_before` (RFC 3339, as the event metadata
+    /// writes it) that have not ended (queued, running or waiting), oldest first.
+    pub async fn unfinished_ids(
+        &self,
+        queued_before: &str,
+    ) -> Result<Vec<String>, ProjectionError> {
+        let sql = self
+            .db
+            .sql(&format!(
+                "SELECT id FROM {} WHERE status IN ('queued', 'running', 'waiting') \
+                 AND queued_at < $1 ORDER BY queued_at, id",
+                EXECUTIONS.name
+            ))
+            .into_owned();
+        let rows = sqlx::query(&sql)
+            .bind(queued_before)
+            .fetch_all(self.db.pool())
+            .await?;
+        rows.iter()
+            .map(|row| row.try_get(0).map_err(ProjectionError::from))
+            .collect()
+    }
+
     /// One execution with its node runs in run order.
     pub async fn detail(&self, id: &str) -> Result<Option<ExecutionDetail>, ProjectionError> {
         let Some(execution) = self.execution(id).await? else {

@@ -18,7 +18,11 @@
 //!
 //! Stops go through the row (`cancel_requested`, announced with `NOTIFY`), so any process can
 //! stop any execution. Workers wake on `LISTEN weft_queue` and also poll.
+//!
+//! The continuation from recorded events (`continuation.rs`) also serves the embedded store's
+//! recovery after a restart (`service/recovery.rs`), where no lease is needed.
 
+mod continuation;
 mod observer;
 mod recorded;
 mod remote;
@@ -28,6 +32,8 @@ mod waiters;
 mod worker;
 
 pub use worker::{QueueSettings, QueueWorker};
+
+pub(super) use continuation::Continued;
 
 pub(super) use remote::watch as watch_remote;
 pub(super) use table::QueueTable;
