@@ -128,6 +128,7 @@ pub async fn run(file: &Path, input: Option<&str>, json: bool) -> anyhow::Result
         directory.path().join("weft.db").display()
     ))
     .await?;
+    let store = crate::worker_cmd::recording_store(&store)?;
     let actor = Actor::system("cli");
     let metadata = EventMetadata {
         actor: actor.clone(),

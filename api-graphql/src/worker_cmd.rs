@@ -7,13 +7,15 @@
 //!   heartbeat (renewed every third of it); another worker takes over an execution once it
 //!   expired. `WEFT_WORKER_POLL_MS` (default 1000): how often a worker looks for due work
 //!   besides being woken by `NOTIFY`.
+//! - `WEFT_BLOB_THRESHOLD_BYTES` (default 65536): an item list whose JSON text is longer is
+//!   stored once in the content-addressed blob table and the event refers to it.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use weft_commands::secrets::{Credentials, MasterKey};
-use weft_commands::{Backend, EventStore};
+use weft_commands::{Backend, DEFAULT_BLOB_THRESHOLD, EventStore};
 use weft_executor::StoredCredentials;
 use weft_executor::service::{ExecutionService, QueueSettings, ServiceConfig};
 
@@ -30,6 +32,13 @@ fn positive(name: &str, default: usize) -> anyhow::Result<usize> {
             .filter(|n| *n > 0)
             .with_context(|| format!("{name} must be a positive integer, not `{text}`")),
     }
+}
+
+/// The store handle executions record through, with the blob threshold
+/// (`WEFT_BLOB_THRESHOLD_BYTES`) applied.
+pub fn recording_store(store: &EventStore) -> anyhow::Result<EventStore> {
+    let threshold = positive("WEFT_BLOB_THRESHOLD_BYTES", DEFAULT_BLOB_THRESHOLD)?;
+    Ok(store.clone().with_blob_threshold(threshold))
 }
 
 /// Whether `weft serve` runs a queue worker (`WEFT_WORKER`, default on).
@@ -60,6 +69,7 @@ fn queue_settings() -> anyhow::Result<QueueSettings> {
 /// `master`.
 fn service(store: &EventStore, master: &MasterKey) -> anyhow::Result<ExecutionService> {
     let defaults = ServiceConfig::default();
+    let store = &recording_store(store)?;
     let credentials = StoredCredentials::new(Credentials::new(store.clone(), master));
     let config = ServiceConfig {
         concurrency: positive("WEFT_EXECUTION_CONCURRENCY", defaults.concurrency)?,

@@ -53,7 +53,7 @@ async fn a_killed_workers_execution_completes_on_another_worker() {
         .find_map(|e| match e {
             ExecutionEvent::NodeRunSucceeded {
                 node_id, outputs, ..
-            } if node_id == "Double" => Some(outputs[0][0]["json"].clone()),
+            } if node_id == "Double" => Some(outputs[0].items().unwrap()[0]["json"].clone()),
             _ => None,
         })
         .expect("Double ran");

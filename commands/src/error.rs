@@ -1,5 +1,6 @@
 //! Errors of the application layer.
 
+use weft_domain::execution::UnresolvedBlob;
 use weft_domain::workflow::WorkflowError;
 
 /// Failures of the event store.
@@ -34,6 +35,13 @@ pub enum StoreError {
     /// The writer task stopped (the process is shutting down).
     #[error("the event writer has stopped")]
     WriterStopped,
+}
+
+impl From<UnresolvedBlob> for StoreError {
+    /// An item list still referring to its blob after resolution: the blob was not found.
+    fn from(unresolved: UnresolvedBlob) -> Self {
+        Self::MissingBlob(unresolved.0)
+    }
 }
 
 /// Failures of a workflow command.

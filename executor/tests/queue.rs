@@ -169,7 +169,7 @@ fn output_of(events: &[ExecutionEvent], node: &str) -> Value {
         .find_map(|e| match e {
             ExecutionEvent::NodeRunSucceeded {
                 node_id, outputs, ..
-            } if node_id == node => Some(outputs[0][0]["json"].clone()),
+            } if node_id == node => Some(outputs[0].items().unwrap()[0]["json"].clone()),
             _ => None,
         })
         .expect("node output")
@@ -263,6 +263,18 @@ async fn a_worker_whose_lease_was_taken_stops_without_appending() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_dead_workers_execution_is_taken_over_without_rerunning_finished_nodes() {
+    take_over(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_takeover_replays_blob_backed_outputs_exactly() {
+    // The dead owner stored every item list as a blob (threshold 16 bytes).
+    take_over(Some(16)).await;
+}
+
+/// A worker claimed an execution, recorded the trigger and the Wait (their item lists as blobs
+/// when `blob_threshold` is given), started the Code node and died; another worker finishes it.
+async fn take_over(blob_threshold: Option<usize>) {
     let (db, store, workflow_id) = setup(Some(1)).await;
     let submitter = ExecutionService::new(store.clone(), durable());
     let mut handle = submitter
@@ -285,8 +297,12 @@ async fn a_dead_workers_execution_is_taken_over_without_rerunning_finished_nodes
     for event in queued {
         state.apply(event);
     }
+    let dead_store = match blob_threshold {
+        Some(bytes) => store.clone().with_blob_threshold(bytes),
+        None => store.clone(),
+    };
     let mut dead = ExecutionRecorder::continuing(
-        store.clone(),
+        dead_store,
         &id,
         Actor::user("u1"),
         std::sync::Arc::new(SystemClock),
@@ -297,31 +313,31 @@ async fn a_dead_workers_execution_is_taken_over_without_rerunning_finished_nodes
         ExecutionEvent::NodeRunStarted {
             node_id: "t".into(),
             run_index: 0,
-            inputs: vec![Some(vec![json!({"json": {"n": 21}})])],
+            inputs: vec![Some(vec![json!({"json": {"n": 21}})].into())],
         },
         ExecutionEvent::NodeRunSucceeded {
             node_id: "t".into(),
             run_index: 0,
-            outputs: vec![vec![item(21)]],
+            outputs: vec![vec![item(21)].into()],
             duration_ms: 0,
             pinned: false,
         },
         ExecutionEvent::NodeRunStarted {
             node_id: "w".into(),
             run_index: 0,
-            inputs: vec![Some(vec![item(21)])],
+            inputs: vec![Some(vec![item(21)].into())],
         },
         ExecutionEvent::NodeRunSucceeded {
             node_id: "w".into(),
             run_index: 0,
-            outputs: vec![vec![item(21)]],
+            outputs: vec![vec![item(21)].into()],
             duration_ms: 1000,
             pinned: false,
         },
         ExecutionEvent::NodeRunStarted {
             node_id: "c".into(),
             run_index: 0,
-            inputs: vec![Some(vec![item(21)])],
+            inputs: vec![Some(vec![item(21)].into())],
         },
     ] {
         if matches!(event, ExecutionEvent::NodeRunStarted { ref node_id, .. } if node_id == "t") {
@@ -330,6 +346,22 @@ async fn a_dead_workers_execution_is_taken_over_without_rerunning_finished_nodes
         dead.execute(ExecutionCommand::RecordStep(event)).unwrap();
     }
     dead.finish().await.unwrap();
+    if blob_threshold.is_some() {
+        let stored = events(&store, &id).await;
+        let references = stored
+            .iter()
+            .flat_map(|e| {
+                let mut e = e.clone();
+                e.item_data_mut()
+                    .into_iter()
+                    .filter_map(|data| data.blob().cloned())
+                    .collect::<Vec<_>>()
+            })
+            .count();
+        // Inputs of t, outputs of t and w, inputs of w and c (the queued input stays inline: the
+        // dead owner did not record it).
+        assert_eq!(references, 5);
+    }
     let (_worker, _stop) = worker(&db.url, 30_000, 4).await;
     let events = wait_for(&store, &id, ended).await;
     let types: Vec<String> = events.iter().map(type_of).collect();

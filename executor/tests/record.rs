@@ -115,7 +115,7 @@ async fn successful_run_is_recorded_and_replays_in_order(backend: Backend) {
     let ExecutionEvent::NodeRunSucceeded { outputs, .. } = &events[5].0 else {
         panic!("Set succeeded");
     };
-    assert_eq!(outputs[0][0]["json"]["greeting"], "hello");
+    assert_eq!(outputs[0].items().unwrap()[0]["json"]["greeting"], "hello");
 
     // Replaying the stored events gives the engine's path and the recorder's state.
     let mut replayed = Execution::default();

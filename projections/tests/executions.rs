@@ -57,7 +57,7 @@ fn queued(workflow: &str, trigger: Trigger) -> ExecutionEvent {
         workflow_version: 4,
         trigger,
         mode: ExecutionMode::Production,
-        input: vec![json!({"json": {}})],
+        input: vec![json!({"json": {}})].into(),
         destination_node_id: None,
     }
 }
@@ -66,7 +66,7 @@ fn started(node: &str) -> ExecutionEvent {
     ExecutionEvent::NodeRunStarted {
         node_id: node.into(),
         run_index: 0,
-        inputs: vec![Some(vec![json!({"json": {"in": node}})])],
+        inputs: vec![Some(vec![json!({"json": {"in": node}})].into())],
     }
 }
 
@@ -74,7 +74,7 @@ fn succeeded(node: &str) -> ExecutionEvent {
     ExecutionEvent::NodeRunSucceeded {
         node_id: node.into(),
         run_index: 0,
-        outputs: vec![vec![json!({"json": {"out": node}})]],
+        outputs: vec![vec![json!({"json": {"out": node}})].into()],
         duration_ms: 3,
         pinned: false,
     }

@@ -5,6 +5,7 @@ use cqrs_es::DomainEvent;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::items::ItemData;
 use crate::definition::NodeId;
 
 /// Schema version of every execution event payload written by this build.
@@ -122,7 +123,7 @@ pub enum ExecutionEvent {
         /// Manual or production.
         mode: ExecutionMode,
         /// Items fed to the start node.
-        input: ItemList,
+        input: ItemData,
         /// A partial run ("Execute step"): only the nodes on the way to this node run, then
         /// the node itself.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -137,7 +138,7 @@ pub enum ExecutionEvent {
         /// Run index of this node (0 for its first run).
         run_index: u32,
         /// Items per input (`None` for an input without data).
-        inputs: Vec<Option<ItemList>>,
+        inputs: Vec<Option<ItemData>>,
     },
     /// A node run produced its outputs.
     NodeRunSucceeded {
@@ -146,7 +147,7 @@ pub enum ExecutionEvent {
         /// Run index.
         run_index: u32,
         /// Items per output.
-        outputs: Vec<ItemList>,
+        outputs: Vec<ItemData>,
         /// Wall-clock milliseconds, all attempts included.
         duration_ms: u64,
         /// Whether the outputs are pinned data (the node did not run).

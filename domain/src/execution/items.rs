@@ -13,7 +13,7 @@ use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
-use super::events::ItemList;
+use super::events::{ExecutionEvent, ItemList};
 
 /// Where a large item list is stored: the blob's content hash, its size and the item count.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,6 +122,18 @@ impl<'de> Deserialize<'de> for ItemData {
         }
 
         deserializer.deserialize_any(ItemDataVisitor)
+    }
+}
+
+impl ExecutionEvent {
+    /// Every item list the event carries (queued input, node run inputs and outputs).
+    pub fn item_data_mut(&mut self) -> Vec<&mut ItemData> {
+        match self {
+            Self::ExecutionQueued { input, .. } => vec![input],
+            Self::NodeRunStarted { inputs, .. } => inputs.iter_mut().flatten().collect(),
+            Self::NodeRunSucceeded { outputs, .. } => outputs.iter_mut().collect(),
+            _ => Vec::new(),
+        }
     }
 }
 

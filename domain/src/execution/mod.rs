@@ -40,7 +40,7 @@ impl Execution {
                 workflow_version,
                 trigger,
                 mode,
-                input,
+                input: input.into(),
                 destination_node_id,
             },
             ExecutionCommand::Start => ExecutionEvent::ExecutionStarted,

@@ -17,7 +17,7 @@ fn queued() -> ExecutionEvent {
         workflow_version: 3,
         trigger: Trigger::Manual,
         mode: ExecutionMode::Manual,
-        input: vec![json!({"json": {}})],
+        input: vec![json!({"json": {}})].into(),
         destination_node_id: None,
     }
 }
@@ -26,7 +26,7 @@ fn node_started(node: &str, run: u32) -> ExecutionEvent {
     ExecutionEvent::NodeRunStarted {
         node_id: node.into(),
         run_index: run,
-        inputs: vec![Some(vec![json!({"json": {"a": 1}})])],
+        inputs: vec![Some(vec![json!({"json": {"a": 1}})].into())],
     }
 }
 
@@ -34,7 +34,7 @@ fn node_succeeded(node: &str, run: u32) -> ExecutionEvent {
     ExecutionEvent::NodeRunSucceeded {
         node_id: node.into(),
         run_index: run,
-        outputs: vec![vec![json!({"json": {"a": 1}})]],
+        outputs: vec![vec![json!({"json": {"a": 1}})].into()],
         duration_ms: 2,
         pinned: false,
     }
@@ -317,7 +317,7 @@ fn events_round_trip_as_camel_case_json() {
             path: "hook".into(),
         },
         mode: ExecutionMode::Production,
-        input: vec![],
+        input: vec![].into(),
         destination_node_id: None,
     };
     let value = serde_json::to_value(&event).unwrap();
@@ -337,7 +337,7 @@ fn events_round_trip_as_camel_case_json() {
         workflow_version: 1,
         trigger: Trigger::Manual,
         mode: ExecutionMode::Manual,
-        input: vec![],
+        input: vec![].into(),
         destination_node_id: Some("b".into()),
     };
     let value = serde_json::to_value(&partial).unwrap();
@@ -417,4 +417,51 @@ fn an_abandoned_attempt_is_retried_by_the_next_owner() {
         ])
         .when(step(node_succeeded("n", 0)))
         .then_expect_events(vec![node_succeeded("n", 0)]);
+}
+
+#[test]
+fn item_lists_read_inline_arrays_and_blob_references() {
+    // Events written before blobs existed hold arrays; they still read as inline items.
+    let old = json!({"type": "NodeRunSucceeded", "nodeId": "n", "runIndex": 0,
+        "outputs": [[{"json": {"a": 1}}], []], "durationMs": 1, "pinned": false});
+    let ExecutionEvent::NodeRunSucceeded { outputs, .. } =
+        serde_json::from_value::<ExecutionEvent>(old).unwrap()
+    else {
+        panic!("not a NodeRunSucceeded");
+    };
+    assert_eq!(
+        outputs[0].items().unwrap(),
+        &vec![json!({"json": {"a": 1}})]
+    );
+    assert!(outputs[1].is_empty());
+
+    let reference = BlobRef {
+        blob: "ab".repeat(32),
+        bytes: 1_000_000,
+        items: 3,
+    };
+    let mut event = ExecutionEvent::NodeRunStarted {
+        node_id: "n".into(),
+        run_index: 0,
+        inputs: vec![None, Some(ItemData::Blob(reference.clone()))],
+    };
+    let mut value = serde_json::to_value(&event).unwrap();
+    assert_eq!(
+        value["inputs"],
+        json!([null, {"blob": "ab".repeat(32), "bytes": 1_000_000, "items": 3}])
+    );
+    assert_eq!(
+        serde_json::from_value::<ExecutionEvent>(value.clone()).unwrap(),
+        event
+    );
+    assert_eq!(blob_ref_slots(&mut value).len(), 1);
+    let slot = &event.item_data_mut()[0];
+    assert_eq!(slot.len(), 3);
+    assert_eq!(
+        slot.items().unwrap_err().to_string(),
+        format!("item data blob {} was not loaded", "ab".repeat(32))
+    );
+    // An array inside the items is never taken for a reference.
+    let mut queued = serde_json::to_value(queued()).unwrap();
+    assert!(blob_ref_slots(&mut queued).is_empty());
 }

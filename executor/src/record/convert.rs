@@ -1,6 +1,6 @@
 //! Engine steps as domain execution events.
 
-use weft_domain::execution::{ExecutionEvent as Recorded, ItemList, RunError};
+use weft_domain::execution::{ExecutionEvent as Recorded, ItemData, ItemList, RunError};
 
 use crate::error::NodeError;
 use crate::item::{Item, Items};
@@ -9,6 +9,11 @@ use crate::observer::ExecutionEvent as Step;
 /// Items as n8n JSON.
 pub(super) fn item_list(items: &[Item]) -> ItemList {
     items.iter().map(Item::to_n8n).collect()
+}
+
+/// Items as inline item data (the recorder moves large lists to blobs when it stores them).
+fn item_data(items: &[Item]) -> ItemData {
+    ItemData::Inline(item_list(items))
 }
 
 /// A node error as recorded.
@@ -37,7 +42,7 @@ pub(super) fn node_event(step: &Step<'_>) -> Option<Recorded> {
             run_index: *run_index as u32,
             inputs: inputs
                 .iter()
-                .map(|input| input.as_ref().map(|items: &Items| item_list(items)))
+                .map(|input| input.as_ref().map(|items: &Items| item_data(items)))
                 .collect(),
         },
         Step::NodeSucceeded {
@@ -49,7 +54,7 @@ pub(super) fn node_event(step: &Step<'_>) -> Option<Recorded> {
         } => Recorded::NodeRunSucceeded {
             node_id: node_id.to_string(),
             run_index: *run_index as u32,
-            outputs: outputs.iter().map(|items| item_list(items)).collect(),
+            outputs: outputs.iter().map(|items| item_data(items)).collect(),
             duration_ms: duration.as_millis() as u64,
             pinned: *pinned,
         },

@@ -4,10 +4,12 @@
 //! decides each step with it (no stream reload per node run) and keeps the events in an outbox
 //! until the execution waits or ends; then they are appended through the store's group commit
 //! (an execution that runs through is one append). [`run_recorded`] returns only after the
-//! execution's final events are committed.
+//! execution's final events are committed. Item lists longer than the store's blob threshold
+//! are stored as blobs first and the events refer to them.
 //!
 //! [`Execution`]: weft_domain::execution::Execution
 
+mod blobs;
 mod convert;
 mod error;
 mod outbox;

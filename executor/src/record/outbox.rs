@@ -8,6 +8,9 @@
 //!
 //! Early batches go through one flusher task per execution, started on the first early flush:
 //! batches of one stream are appended in order, and after a failed append nothing more is.
+//!
+//! Blobs the pending events refer to travel with them and are stored (in their own
+//! transaction) before the events are appended: a blob is durable before any reference to it.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -18,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
-use weft_commands::{EventStore, NewEvent, StoreError};
+use weft_commands::{Blob, EventStore, NewEvent, StoreError};
 
 /// The longest an event waits in the outbox while the execution keeps running.
 pub(super) const MAX_HOLD: Duration = Duration::from_millis(2);
@@ -36,13 +39,29 @@ pub(super) struct Outbox {
 #[derive(Default)]
 struct State {
     pending: Vec<NewEvent>,
+    /// Blobs the pending events refer to.
+    blobs: Vec<Blob>,
     /// When the oldest pending event was recorded.
     since: Option<Instant>,
     flusher: Option<Flusher>,
 }
 
+/// Events to append in order, with the blobs they refer to.
+struct Batch {
+    blobs: Vec<Blob>,
+    events: Vec<NewEvent>,
+}
+
+impl Batch {
+    /// Stores the blobs, then appends the events.
+    async fn append(self, store: &EventStore) -> Result<(), StoreError> {
+        store.put_blobs(&self.blobs).await?;
+        store.append_new(self.events).await
+    }
+}
+
 struct Flusher {
-    batches: mpsc::UnboundedSender<Vec<NewEvent>>,
+    batches: mpsc::UnboundedSender<Batch>,
     task: JoinHandle<Result<(), StoreError>>,
 }
 
@@ -60,14 +79,18 @@ impl Outbox {
         self.committed.subscribe()
     }
 
-    /// Queues an event; sends the pending ones on when the oldest has waited too long.
-    pub(super) fn push(self: &Arc<Self>, event: NewEvent) {
+    /// Queues an event (with the blobs it refers to); sends the pending ones on when the oldest
+    /// has waited too long.
+    pub(super) fn push(self: &Arc<Self>, event: NewEvent, blobs: Vec<Blob>) {
         self.recorded
             .store(event.sequence() as u64, Ordering::Release);
         let mut state = self.state.lock().expect("outbox lock");
         let now = Instant::now();
         let since = *state.since.get_or_insert(now);
         state.pending.push(event);
+        if !blobs.is_empty() {
+            state.blobs.extend(blobs);
+        }
         if now.duration_since(since) >= MAX_HOLD {
             self.send(&mut state);
         }
@@ -84,7 +107,10 @@ impl Outbox {
             return;
         }
         state.since = None;
-        let batch = std::mem::take(&mut state.pending);
+        let batch = Batch {
+            blobs: std::mem::take(&mut state.blobs),
+            events: std::mem::take(&mut state.pending),
+        };
         let flusher = state.flusher.get_or_insert_with(|| {
             let (batches, receiver) = mpsc::unbounded_channel();
             Flusher {
@@ -101,20 +127,24 @@ impl Outbox {
         let (pending, flusher) = {
             let mut state = self.state.lock().expect("outbox lock");
             state.since = None;
-            (std::mem::take(&mut state.pending), state.flusher.take())
+            let pending = Batch {
+                blobs: std::mem::take(&mut state.blobs),
+                events: std::mem::take(&mut state.pending),
+            };
+            (pending, state.flusher.take())
         };
         match flusher {
             // Nothing went out early: one append, no task.
             None => {
-                let last = pending.last().map(NewEvent::sequence);
-                self.store.append_new(pending).await?;
+                let last = pending.events.last().map(NewEvent::sequence);
+                pending.append(&self.store).await?;
                 if let Some(last) = last {
                     self.committed.send_replace(last as u64);
                 }
                 Ok(())
             }
             Some(Flusher { batches, task }) => {
-                if !pending.is_empty() {
+                if !pending.events.is_empty() {
                     let _ = batches.send(pending);
                 }
                 drop(batches);
@@ -139,14 +169,15 @@ impl From<StoreError> for FinishError {
 
 async fn append_in_order(
     outbox: Arc<Outbox>,
-    mut batches: mpsc::UnboundedReceiver<Vec<NewEvent>>,
+    mut batches: mpsc::UnboundedReceiver<Batch>,
 ) -> Result<(), StoreError> {
     while let Some(mut batch) = batches.recv().await {
         while let Ok(more) = batches.try_recv() {
-            batch.extend(more);
+            batch.blobs.extend(more.blobs);
+            batch.events.extend(more.events);
         }
-        let last = batch.last().map_or(0, |e| e.sequence() as u64);
-        outbox.store.append_new(batch).await?;
+        let last = batch.events.last().map_or(0, |e| e.sequence() as u64);
+        batch.append(&outbox.store).await?;
         outbox.committed.send_replace(last);
     }
     Ok(())

@@ -5,13 +5,14 @@ use std::sync::Arc;
 
 use cqrs_es::{Aggregate, DomainEvent};
 use tokio::sync::watch;
-use weft_commands::{EventStore, NewEvent, StoreError};
+use weft_commands::{Blob, EventStore, NewEvent, StoreError};
 use weft_domain::definition::NodeId;
 use weft_domain::execution::{
     Execution, ExecutionCommand, ExecutionError, ExecutionEvent as Recorded, RunError,
 };
 use weft_domain::metadata::{Actor, EventMetadata};
 
+use super::blobs::externalize;
 use super::convert::{node_event, run_error};
 use super::error::RecordError;
 use super::outbox::{FinishError, FlushPoint, Outbox};
@@ -34,6 +35,8 @@ pub struct ExecutionRecorder {
     /// An event that could not be serialised; nothing after it is recorded.
     unwritable: Option<StoreError>,
     failed_node: Option<NodeId>,
+    /// Item lists whose JSON text is longer than this go to the blob table.
+    blob_threshold: usize,
 }
 
 impl ExecutionRecorder {
@@ -55,6 +58,7 @@ impl ExecutionRecorder {
     ) -> Self {
         Self {
             execution_id: execution_id.to_string(),
+            blob_threshold: store.blob_threshold(),
             outbox: Outbox::new(store, state.version),
             state,
             metadata: EventMetadata {
@@ -98,28 +102,48 @@ impl ExecutionRecorder {
         if self.unwritable.is_some() {
             return Ok(());
         }
-        for event in self.state.decide(command)? {
+        for mut event in self.state.decide(command)? {
             self.metadata.timestamp = self.clock.now();
-            let row = NewEvent::new(
-                Execution::TYPE,
-                &self.execution_id,
-                self.state.version + 1,
-                &event.event_type(),
-                &event.event_version(),
-                &event,
-                &self.metadata.as_stored(),
-            );
-            let row = match row {
-                Ok(row) => row,
+            match self.row(&mut event) {
+                Ok((row, blobs)) => {
+                    self.state.fold(&event);
+                    self.outbox.push(row, blobs);
+                }
                 Err(error) => {
                     self.unwritable = Some(error);
                     return Ok(());
                 }
-            };
-            self.state.fold(&event);
-            self.outbox.push(row);
+            }
         }
         Ok(())
+    }
+
+    /// The event's row, plus the blobs it refers to. Only an event whose payload is longer than
+    /// the blob threshold (so possibly one of its item lists is) is looked at again: its large
+    /// item lists become blob references and the row is built anew.
+    fn row(&self, event: &mut Recorded) -> Result<(NewEvent, Vec<Blob>), StoreError> {
+        let row = self.new_row(event)?;
+        if row.payload().len() <= self.blob_threshold {
+            return Ok((row, Vec::new()));
+        }
+        let blobs = externalize(event, self.blob_threshold)
+            .map_err(|e| StoreError::Write(format!("item data cannot be serialised: {e}")))?;
+        if blobs.is_empty() {
+            return Ok((row, blobs));
+        }
+        Ok((self.new_row(event)?, blobs))
+    }
+
+    fn new_row(&self, event: &Recorded) -> Result<NewEvent, StoreError> {
+        NewEvent::new(
+            Execution::TYPE,
+            &self.execution_id,
+            self.state.version + 1,
+            &event.event_type(),
+            &event.event_version(),
+            event,
+            &self.metadata.as_stored(),
+        )
     }
 
     /// Records a failure that ended the execution outside any node (e.g. no start node).

@@ -36,7 +36,10 @@ pub(super) struct History {
 impl History {
     /// Reads and folds the execution's stream; `ExecutionNotFound` when it has no events.
     pub(super) async fn load(store: &EventStore, execution_id: &str) -> Result<Self, ServiceError> {
-        let stored = store.stream(Execution::TYPE, execution_id).await?;
+        let mut stored = store.stream(Execution::TYPE, execution_id).await?;
+        store
+            .resolve_blobs(stored.iter_mut().map(|event| &mut event.payload))
+            .await?;
         if stored.is_empty() {
             return Err(ServiceError::ExecutionNotFound(execution_id.to_string()));
         }
@@ -71,14 +74,21 @@ impl History {
                     history.workflow_version = *workflow_version;
                     history.trigger = trigger.clone();
                     history.mode = *mode;
-                    history.input = input.clone();
+                    history.input = input.items().map_err(StoreError::from)?.clone();
                 }
                 ExecutionEvent::NodeRunStarted { node_id, .. } if history.start_node.is_none() => {
                     history.start_node = Some(node_id.clone());
                 }
                 ExecutionEvent::NodeRunSucceeded {
                     node_id, outputs, ..
-                } => history.succeeded.push((node_id.clone(), outputs.clone())),
+                } => history.succeeded.push((
+                    node_id.clone(),
+                    outputs
+                        .iter()
+                        .map(|items| items.items().cloned())
+                        .collect::<Result<_, _>>()
+                        .map_err(StoreError::from)?,
+                )),
                 ExecutionEvent::NodeRunFailed {
                     node_id,
                     will_retry: false,

@@ -58,9 +58,10 @@ pub struct NodeRunRow {
     pub status: String,
     /// Attempts made.
     pub attempts: u32,
-    /// Items per input, as JSON.
+    /// Items per input, as JSON (as in the event: a large list is a blob reference
+    /// `{"blob", "bytes", "items"}`, which the API resolves).
     pub inputs: String,
-    /// Items per output, as JSON.
+    /// Items per output, as JSON (large lists as blob references, like `inputs`).
     pub outputs: Option<String>,
     /// The last failure, as JSON.
     pub error: Option<String>,

@@ -2,7 +2,7 @@
 //! durable and replayable as the events).
 
 use serde_json::Value;
-use weft_domain::execution::ExecutionEvent;
+use weft_domain::execution::{ExecutionEvent, ItemData};
 
 use super::enums::LogLevel;
 
@@ -64,7 +64,7 @@ pub fn log_line(sequence: u64, payload: &Value, recorded_at: String) -> Option<E
                 } else {
                     "produced"
                 },
-                outputs.iter().map(Vec::len).sum::<usize>()
+                outputs.iter().map(ItemData::len).sum::<usize>()
             ),
         ),
         NodeRunFailed {

@@ -3,6 +3,7 @@
 //! subscriptions fed by the projection feed.
 
 pub mod enums;
+pub mod items;
 pub mod logs;
 pub mod mutation;
 pub mod query;

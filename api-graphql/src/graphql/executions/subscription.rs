@@ -16,6 +16,7 @@ use weft_domain::execution::Execution as ExecutionAggregate;
 use weft_projections::executions::ExecutionQueries;
 
 use super::enums::ExecutionStatus;
+use super::items::resolve_payloads;
 use crate::graphql::api::Api;
 use crate::graphql::error::{ApiError, ApiResult};
 
@@ -122,7 +123,7 @@ impl ExecutionSubscription {
         let api = ctx.data_unchecked::<Api>().clone();
         // Subscribe first: every event after what the stream read shows is then announced.
         let receiver = api.feed.subscribe();
-        let stored = api
+        let mut stored = api
             .store
             .stream(ExecutionAggregate::TYPE, &execution_id)
             .await
@@ -131,6 +132,10 @@ impl ExecutionSubscription {
         if stored.is_empty() {
             return Err(ApiError::ExecutionNotFound(execution_id.0)).api();
         }
+        resolve_payloads(&api.store, stored.iter_mut().map(|e| &mut e.payload))
+            .await
+            .api()?;
+        let store = api.store.clone();
         let id = execution_id.0;
         let mut last = 0u64;
         let mut ended = false;
@@ -153,6 +158,7 @@ impl ExecutionSubscription {
             (receiver, last, ended),
             move |(mut receiver, mut last, ended)| {
                 let id = id.clone();
+                let store = store.clone();
                 async move {
                     if ended {
                         return None;
@@ -168,13 +174,16 @@ impl ExecutionSubscription {
                                 let done = is_final(&event.event_type);
                                 let at =
                                     event.metadata.get("timestamp").cloned().unwrap_or_default();
-                                let item = message(
-                                    &id,
-                                    last,
-                                    &event.event_type,
-                                    event.payload.clone(),
-                                    at,
-                                );
+                                let mut payload = event.payload.clone();
+                                if let Err(error) =
+                                    resolve_payloads(&store, std::iter::once(&mut payload)).await
+                                {
+                                    return Some((
+                                        Err(error.into_graphql()),
+                                        (receiver, last, true),
+                                    ));
+                                }
+                                let item = message(&id, last, &event.event_type, payload, at);
                                 return Some((Ok(item), (receiver, last, done)));
                             }
                             Ok(_) => continue,

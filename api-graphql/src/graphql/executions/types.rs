@@ -10,6 +10,7 @@ use weft_domain::execution::Execution as ExecutionAggregate;
 use weft_projections::executions::{ExecutionQueries, ExecutionRow, NodeRunRow};
 
 use super::enums::{ExecutionStatus, LogLevel};
+use super::items::{resolve_lists, resolve_payloads};
 use super::logs::{ExecutionLog, log_line};
 use crate::graphql::api::Api;
 use crate::graphql::error::{ApiError, ApiResult};
@@ -27,8 +28,12 @@ pub struct ExecutionPage {
     pub next_cursor: Option<String>,
 }
 
-/// One run of one node.
-pub struct NodeRun(pub NodeRunRow);
+/// One run of one node, with its item lists parsed and blob references resolved.
+pub struct NodeRun {
+    row: NodeRunRow,
+    inputs: Option<Value>,
+    outputs: Option<Value>,
+}
 
 /// A connection items flowed through.
 #[derive(SimpleObject, Clone, PartialEq, Eq)]
@@ -91,7 +96,11 @@ pub struct ExecutionReplay {
 }
 
 fn json_text(text: Option<&str>) -> Option<Json<Value>> {
-    text.and_then(|t| serde_json::from_str(t).ok()).map(Json)
+    parse(text).map(Json)
+}
+
+fn parse(text: Option<&str>) -> Option<Value> {
+    text.and_then(|t| serde_json::from_str(t).ok())
 }
 
 fn meta(event: &SerializedEvent, key: &str) -> String {
@@ -239,13 +248,23 @@ impl Execution {
     /// Node runs in the order they started, with their items, attempts and durations.
     async fn node_runs(&self, ctx: &Context<'_>) -> Result<Vec<NodeRun>> {
         let api = ctx.data_unchecked::<Api>();
-        Ok(self
+        let mut runs: Vec<NodeRun> = self
             .node_run_rows(api)
             .await
             .api()?
             .into_iter()
-            .map(NodeRun)
-            .collect())
+            .map(|row| NodeRun {
+                inputs: parse(Some(&row.inputs)),
+                outputs: parse(row.outputs.as_deref()),
+                row,
+            })
+            .collect();
+        let lists = runs
+            .iter_mut()
+            .flat_map(|run| [&mut run.inputs, &mut run.outputs])
+            .collect();
+        resolve_lists(&api.store, lists).await.api()?;
+        Ok(runs)
     }
 
     /// Log lines derived from the recorded events, at `minLevel` (default `INFO`) and above.
@@ -288,18 +307,21 @@ impl Execution {
     async fn replay(&self, ctx: &Context<'_>) -> Result<ExecutionReplay> {
         let api = ctx.data_unchecked::<Api>();
         let definition = self.definition(api).await.api()?;
-        let events = self.events(api).await.api()?;
+        let mut events = self.events(api).await.api()?;
+        resolve_payloads(&api.store, events.iter_mut().map(|e| &mut e.payload))
+            .await
+            .api()?;
         Ok(ExecutionReplay {
             workflow_version: self.0.workflow_version,
             definition: Json(serde_json::to_value(definition).unwrap_or_default()),
             events: events
-                .iter()
+                .iter_mut()
                 .map(|e| ReplayEvent {
                     sequence: e.sequence as u64,
                     event_type: e.event_type.clone(),
                     recorded_at: meta(e, "timestamp"),
                     actor: meta(e, "actor"),
-                    payload: Json(e.payload.clone()),
+                    payload: Json(std::mem::take(&mut e.payload)),
                 })
                 .collect(),
         })
@@ -310,56 +332,56 @@ impl Execution {
 impl NodeRun {
     /// Node id.
     async fn node_id(&self) -> &str {
-        &self.0.node_id
+        &self.row.node_id
     }
 
     /// Run index of the node (0 for its first run).
     async fn run_index(&self) -> u32 {
-        self.0.run_index
+        self.row.run_index
     }
 
     /// `running`, `succeeded`, `failed` or `canceled`.
     async fn status(&self) -> &str {
-        &self.0.status
+        &self.row.status
     }
 
     /// Attempts made (more than 1 after retries).
     async fn attempts(&self) -> u32 {
-        self.0.attempts
+        self.row.attempts
     }
 
     /// Items per input (`null` for an input without data), as n8n items.
     async fn inputs(&self) -> Option<Json<Value>> {
-        json_text(Some(&self.0.inputs))
+        self.inputs.clone().map(Json)
     }
 
     /// Items per output, as n8n items.
     async fn outputs(&self) -> Option<Json<Value>> {
-        json_text(self.0.outputs.as_deref())
+        self.outputs.clone().map(Json)
     }
 
     /// The error of the last attempt.
     async fn error(&self) -> Option<Json<Value>> {
-        json_text(self.0.error.as_deref())
+        json_text(self.row.error.as_deref())
     }
 
     /// When it started.
     async fn started_at(&self) -> &str {
-        &self.0.started_at
+        &self.row.started_at
     }
 
     /// When it ended.
     async fn finished_at(&self) -> Option<&str> {
-        self.0.finished_at.as_deref()
+        self.row.finished_at.as_deref()
     }
 
     /// Wall-clock milliseconds, all attempts included.
     async fn duration_ms(&self) -> Option<u64> {
-        self.0.duration_ms
+        self.row.duration_ms
     }
 
     /// Whether the outputs are pinned data.
     async fn pinned(&self) -> bool {
-        self.0.pinned
+        self.row.pinned
     }
 }

@@ -49,7 +49,11 @@ impl Recorded {
         store: &EventStore,
         execution_id: &str,
     ) -> Result<Option<Self>, StoreError> {
-        let stored = store.stream(Execution::TYPE, execution_id).await?;
+        let mut stored = store.stream(Execution::TYPE, execution_id).await?;
+        // Blob-backed item lists are replayed exactly as recorded.
+        store
+            .resolve_blobs(stored.iter_mut().map(|event| &mut event.payload))
+            .await?;
         if stored.is_empty() {
             return Ok(None);
         }
@@ -87,7 +91,7 @@ impl Recorded {
                     recorded.destination_node = destination_node_id.clone();
                     recorded.trigger = trigger.clone();
                     recorded.mode = *mode;
-                    recorded.input = input.clone();
+                    recorded.input = input.items()?.clone();
                 }
                 ExecutionEvent::NodeRunStarted { node_id, .. } => {
                     if recorded.start_node.is_none() {
@@ -104,8 +108,8 @@ impl Recorded {
                 } => {
                     let outputs = outputs
                         .iter()
-                        .map(|items| share(items.iter().map(Item::from_n8n).collect()))
-                        .collect();
+                        .map(|items| Ok(share(items.items()?.iter().map(Item::from_n8n).collect())))
+                        .collect::<Result<_, StoreError>>()?;
                     recorded
                         .succeeded
                         .insert((node_id.clone(), *run_index as usize), outputs);

@@ -152,10 +152,14 @@ impl ExecutionService {
         &self,
         execution_id: &str,
     ) -> Result<Option<ExecutionOutcome>, ServiceError> {
-        let stored = self
+        let mut stored = self
             .inner
             .store
             .stream(Execution::TYPE, execution_id)
+            .await?;
+        self.inner
+            .store
+            .resolve_blobs(stored.iter_mut().map(|event| &mut event.payload))
             .await?;
         let mut events = Vec::with_capacity(stored.len());
         for event in stored {
@@ -210,8 +214,12 @@ impl ExecutionService {
                                 sources: Vec::new(),
                                 outputs: outputs
                                     .iter()
-                                    .map(|items| share(items.iter().map(Item::from_n8n).collect()))
-                                    .collect(),
+                                    .map(|items| {
+                                        Ok(share(
+                                            items.items()?.iter().map(Item::from_n8n).collect(),
+                                        ))
+                                    })
+                                    .collect::<Result<_, StoreError>>()?,
                                 error: None,
                                 duration: Duration::from_millis(*duration_ms),
                             },
