@@ -29,7 +29,7 @@ fn doubled(events: &[ExecutionEvent]) -> serde_json::Value {
         .find_map(|e| match e {
             ExecutionEvent::NodeRunSucceeded {
                 node_id, outputs, ..
-            } if node_id == "Double" => Some(outputs[0][0]["json"].clone()),
+            } if node_id == "Double" => Some(outputs[0].items().unwrap()[0]["json"].clone()),
             _ => None,
         })
         .expect("Double ran")
