@@ -165,3 +165,50 @@ fn a_failed_execution_prints_its_run_data_and_exits_1() {
         "{stderr}"
     );
 }
+
+#[test]
+fn large_items_stored_as_blobs_print_in_full_and_a_bad_threshold_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.json");
+    let workflow = json!({
+        "name": "big",
+        "nodes": [
+            {"id": "t", "name": "Start", "type": "n8n-nodes-base.manualTrigger", "typeVersion": 1,
+             "position": [0, 0], "parameters": {}},
+            {"id": "c", "name": "Many", "type": "n8n-nodes-base.code", "typeVersion": 2,
+             "position": [200, 0],
+             "parameters": {"jsCode": "return Array.from({length: 300}, (_, i) => ({json: {i}}));"}}
+        ],
+        "connections": [{"source": "t", "target": "c"}]
+    });
+    std::fs::write(&path, workflow.to_string()).unwrap();
+    let run = |threshold: &str| {
+        Command::new(env!("CARGO_BIN_EXE_weft"))
+            .args(["run", path.to_str().unwrap(), "--json"])
+            .env("WEFT_LOG", "warn")
+            .env("WEFT_BLOB_THRESHOLD_BYTES", threshold)
+            .output()
+            .expect("run the weft binary")
+    };
+    // 300 items are several KiB of JSON: over a 100-byte threshold they are stored as a blob.
+    let output = run("100");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON");
+    let items = report["runData"]["Many"][0]["outputs"][0]
+        .as_array()
+        .unwrap();
+    assert_eq!(items.len(), 300);
+    assert_eq!(items[299]["json"]["i"], 299);
+
+    let output = run("lots");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("WEFT_BLOB_THRESHOLD_BYTES must be a positive integer, not `lots`"),
+        "{stderr}"
+    );
+}
