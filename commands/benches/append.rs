@@ -15,10 +15,14 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use cqrs_es::persist::SerializedEvent;
 use serde_json::json;
-use weft_commands::testing::TestDb;
+use weft_commands::testing::{TestDb, process_cpu_time};
 use weft_commands::{Backend, EventStore, NewEvent, WorkflowCommands};
 use weft_domain::metadata::{Actor, EventMetadata};
 use weft_domain::workflow::{WorkflowAction, WorkflowCommand, WorkflowEvent, WorkflowServices};
+
+/// The allocator of the `weft` binary, so the figures are those of the server.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const RUN_FOR: Duration = Duration::from_secs(4);
 
@@ -52,24 +56,6 @@ fn new_event(aggregate: &str, sequence: usize, metadata: &EventMetadata) -> NewE
     .expect("serialisable event")
 }
 
-/// CPU time (user + system) this process used so far, from `/proc/self/stat`.
-fn cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the command name (which may contain spaces) start after the last ')'.
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest.split_whitespace().collect())
-        .unwrap_or_default();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name; 100 ticks/s.
-    Duration::from_millis((ticks(11) + ticks(12)) * 10)
-}
-
 /// Events per second with `writers` tasks each appending one event at a time to its own aggregate;
 /// returns (events/s, events per commit, CPU µs per event).
 async fn append_throughput(
@@ -78,7 +64,7 @@ async fn append_throughput(
     serialized: bool,
 ) -> (f64, f64, f64) {
     let batches_before = *store.appended().borrow();
-    let cpu_before = cpu_time();
+    let cpu_before = process_cpu_time();
     let started = Instant::now();
     let tasks: Vec<_> = (0..writers)
         .map(|w| {
@@ -111,7 +97,7 @@ async fn append_throughput(
     for task in tasks {
         total += task.await.unwrap();
     }
-    let cpu = (cpu_time() - cpu_before).as_secs_f64() * 1e6 / total.max(1) as f64;
+    let cpu = (process_cpu_time() - cpu_before).as_secs_f64() * 1e6 / total.max(1) as f64;
     let batches = store
         .appended()
         .borrow()

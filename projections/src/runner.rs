@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use sqlx::AnyConnection;
 use tokio::sync::{Notify, broadcast, watch};
-use weft_commands::{Backend, EventStore, LogPosition, StoredEvent};
+use tokio::task::JoinHandle;
+use weft_commands::{Backend, EventStore, LogPosition, StoreError, StoredEvent};
 
 use crate::error::ProjectionError;
 use crate::model::{WorkflowRow, apply_batch};
@@ -109,14 +110,28 @@ impl ProjectionRunner {
         until: Option<LogPosition>,
     ) -> Result<usize, ProjectionError> {
         let mut applied = 0;
+        // The next batch, read while this one is applied and written (a rebuild or a long
+        // catch-up keeps both cores busy: one parses events, the other writes rows).
+        let mut next: Option<JoinHandle<Result<Vec<StoredEvent>, StoreError>>> = None;
         loop {
-            let mut events = self.store.read_after(self.checkpoint, BATCH).await?;
+            let mut events = match next.take() {
+                Some(read) => read.await.map_err(|e| {
+                    StoreError::Write(format!("reading ahead in the log failed: {e}"))
+                })??,
+                None => self.store.read_after(self.checkpoint, BATCH).await?,
+            };
             if let Some(until) = until {
                 events.retain(|e| e.position <= until);
             }
             let Some(last) = events.last().map(|e| e.position) else {
                 return Ok(applied);
             };
+            if events.len() == BATCH {
+                let store = self.store.clone();
+                next = Some(tokio::spawn(
+                    async move { store.read_after(last, BATCH).await },
+                ));
+            }
             applied += events.len();
             let mut workflow_ids: Vec<String> = Vec::new();
             for event in events.iter().filter(|e| e.aggregate_type == "workflow") {
@@ -150,6 +165,9 @@ impl ProjectionRunner {
                 self.advance(events, last);
             } else {
                 // Another process projected these events first: drop our cached rows and follow it.
+                if let Some(read) = next.take() {
+                    read.abort();
+                }
                 self.cache.clear();
                 self.follow().await?;
             }

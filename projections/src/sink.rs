@@ -5,62 +5,77 @@ use std::collections::HashMap;
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 use sqlx::{Any, AnyConnection, Row};
-use weft_commands::{Db, LogPosition};
+use weft_commands::{Backend, Db, LogPosition};
 
 use crate::error::ProjectionError;
 use crate::model::{Changes, WorkflowRow, parse_definition};
 use crate::tables::{AUDIT_LOG, TableSet, TableSpec, WORKFLOW_VERSIONS, WORKFLOWS};
 
-// Multi-row statements are not kept prepared (`persistent(false)`): their text differs with the
-// number of rows, so each batch size would stay in the connection's statement cache (up to 100
-// statements of up to thousands of parameters each: tens of MiB held by the runner's connection).
+// Multi-row statements are kept prepared (`persistent`) only when full: their text differs with
+// the number of rows, so keeping every batch size would fill the connection's statement cache (up
+// to 100 statements of up to thousands of parameters each: tens of MiB held by the runner's
+// connection). A full chunk has one text per table, and a rebuild writes mostly full chunks, which
+// then skip SQLite's parse of thousands of placeholders.
 
 /// Name of the checkpoint row of the read models.
 pub const CHECKPOINT: &str = "read_models";
 
-fn values_clause(columns: usize, rows: usize) -> String {
-    let mut sql = String::new();
+/// Workflow rows per upsert.
+const WORKFLOW_CHUNK: usize = 200;
+/// History and audit rows per insert.
+const ROW_CHUNK: usize = 1000;
+
+/// `INSERT INTO table (columns) VALUES (…),(…)` with `rows` rows of placeholders, written in this
+/// backend's dialect directly (formatting thousands of `$n` and translating them for SQLite cost
+/// more than the insert itself).
+pub(crate) fn insert_sql(db: &Db, tables: &TableSet, spec: &TableSpec, rows: usize) -> String {
+    use std::fmt::Write as _;
+    let columns = spec.columns.len();
+    let mut sql = format!(
+        "INSERT INTO {} ({}) VALUES ",
+        tables.name(spec),
+        spec.columns.join(",")
+    );
+    sql.reserve(rows * columns * 7);
+    let mut number = 0;
     for row in 0..rows {
         sql.push_str(if row == 0 { "(" } else { ",(" });
         for column in 0..columns {
             if column > 0 {
                 sql.push(',');
             }
-            sql.push_str(&format!("${}", row * columns + column + 1));
+            number += 1;
+            match db.backend() {
+                Backend::Sqlite => sql.push('?'),
+                Backend::Postgres => {
+                    let _ = write!(sql, "${number}");
+                }
+            }
         }
         sql.push(')');
     }
     sql
 }
 
-fn insert_sql(tables: &TableSet, spec: &TableSpec, rows: usize) -> String {
-    format!(
-        "INSERT INTO {} ({}) VALUES {}",
-        tables.name(spec),
-        spec.columns.join(","),
-        values_clause(spec.columns.len(), rows)
-    )
-}
-
 fn bind_workflow<'q>(
     query: Query<'q, Any, AnyArguments<'q>>,
-    row: &WorkflowRow,
+    row: &'q WorkflowRow,
 ) -> Query<'q, Any, AnyArguments<'q>> {
     query
-        .bind(row.id.clone())
-        .bind(row.name.clone())
-        .bind(row.description.clone())
+        .bind(row.id.as_str())
+        .bind(row.name.as_str())
+        .bind(row.description.as_str())
         .bind(row.environment.as_str())
         .bind(i64::from(row.active))
         .bind(i64::from(row.archived))
         .bind(row.version as i64)
         .bind(row.definition.nodes.len() as i64)
-        .bind(row.parent.as_ref().map(|p| p.0.clone()))
+        .bind(row.parent.as_ref().map(|p| p.0.as_str()))
         .bind(row.parent.as_ref().map(|p| p.1 as i64))
-        .bind(row.created_at.clone())
-        .bind(row.created_by.clone())
-        .bind(row.updated_at.clone())
-        .bind(row.updated_by.clone())
+        .bind(row.created_at.as_str())
+        .bind(row.created_by.as_str())
+        .bind(row.updated_at.as_str())
+        .bind(row.updated_by.as_str())
         .bind(serde_json::to_string(&row.definition).unwrap_or_default())
 }
 
@@ -97,55 +112,50 @@ pub async fn write(
         .iter()
         .filter_map(|id| cache.get(id))
         .collect();
-    for chunk in rows.chunks(200) {
+    for chunk in rows.chunks(WORKFLOW_CHUNK) {
         let updates: Vec<String> = WORKFLOWS.columns[1..]
             .iter()
             .map(|c| format!("{c} = excluded.{c}"))
             .collect();
         let sql = format!(
             "{} ON CONFLICT (id) DO UPDATE SET {}",
-            insert_sql(tables, &WORKFLOWS, chunk.len()),
+            insert_sql(db, tables, &WORKFLOWS, chunk.len()),
             updates.join(", ")
         );
-        let sql = db.sql(&sql);
-        let mut query = sqlx::query(&sql).persistent(false);
+        let mut query = sqlx::query(&sql).persistent(chunk.len() == WORKFLOW_CHUNK);
         for row in chunk {
             query = bind_workflow(query, row);
         }
         query.execute(&mut *tx).await?;
     }
-    for chunk in changes.versions.chunks(1000) {
-        let sql = db
-            .sql(&insert_sql(tables, &WORKFLOW_VERSIONS, chunk.len()))
-            .into_owned();
-        let mut query = sqlx::query(&sql).persistent(false);
+    for chunk in changes.versions.chunks(ROW_CHUNK) {
+        let sql = insert_sql(db, tables, &WORKFLOW_VERSIONS, chunk.len());
+        let mut query = sqlx::query(&sql).persistent(chunk.len() == ROW_CHUNK);
         for row in chunk {
             query = query
-                .bind(row.workflow_id.clone())
+                .bind(row.workflow_id.as_str())
                 .bind(row.version as i64)
-                .bind(row.event_type.clone())
-                .bind(row.summary.clone())
-                .bind(row.actor.clone())
-                .bind(row.recorded_at.clone());
+                .bind(row.event_type.as_str())
+                .bind(row.summary.as_str())
+                .bind(row.actor.as_str())
+                .bind(row.recorded_at.as_str());
         }
         query.execute(&mut *tx).await?;
     }
-    for chunk in changes.audit.chunks(1000) {
-        let sql = db
-            .sql(&insert_sql(tables, &AUDIT_LOG, chunk.len()))
-            .into_owned();
-        let mut query = sqlx::query(&sql).persistent(false);
+    for chunk in changes.audit.chunks(ROW_CHUNK) {
+        let sql = insert_sql(db, tables, &AUDIT_LOG, chunk.len());
+        let mut query = sqlx::query(&sql).persistent(chunk.len() == ROW_CHUNK);
         for row in chunk {
             query = query
                 .bind(row.global_position)
-                .bind(row.aggregate_type.clone())
-                .bind(row.aggregate_id.clone())
+                .bind(row.aggregate_type.as_str())
+                .bind(row.aggregate_id.as_str())
                 .bind(row.sequence as i64)
-                .bind(row.event_type.clone())
-                .bind(row.actor.clone())
-                .bind(row.recorded_at.clone())
-                .bind(row.correlation_id.clone())
-                .bind(row.summary.clone());
+                .bind(row.event_type.as_str())
+                .bind(row.actor.as_str())
+                .bind(row.recorded_at.as_str())
+                .bind(row.correlation_id.as_str())
+                .bind(row.summary.as_str());
         }
         query.execute(&mut *tx).await?;
     }

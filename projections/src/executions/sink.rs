@@ -6,29 +6,12 @@ use weft_commands::Db;
 use super::model::{ExecutionChanges, ExecutionRow, NodeRunRow};
 use super::tables::{EXECUTION_NODE_RUNS, EXECUTIONS};
 use crate::error::ProjectionError;
-use crate::tables::{TableSet, TableSpec};
+use crate::sink::insert_sql;
+use crate::tables::TableSet;
 
-/// Rows per multi-row insert (13 columns each stays under every placeholder limit). These
-/// statements are not kept prepared: their text differs with the row count (see `crate::sink`).
+/// Rows per multi-row insert (13 columns each stays under every placeholder limit). Only full
+/// chunks are kept prepared: the text differs with the row count (see `crate::sink`).
 const CHUNK: usize = 500;
-
-fn insert_sql(tables: &TableSet, spec: &TableSpec, rows: usize) -> String {
-    let columns = spec.columns.len();
-    let values: Vec<String> = (0..rows)
-        .map(|row| {
-            let placeholders: Vec<String> = (1..=columns)
-                .map(|column| format!("${}", row * columns + column))
-                .collect();
-            format!("({})", placeholders.join(","))
-        })
-        .collect();
-    format!(
-        "INSERT INTO {} ({}) VALUES {}",
-        tables.name(spec),
-        spec.columns.join(","),
-        values.join(",")
-    )
-}
 
 fn int(value: u64) -> i64 {
     value as i64
@@ -42,10 +25,8 @@ pub(crate) async fn write(
     changes: &ExecutionChanges,
 ) -> Result<(), ProjectionError> {
     for chunk in changes.new_executions.chunks(CHUNK) {
-        let sql = db
-            .sql(&insert_sql(tables, &EXECUTIONS, chunk.len()))
-            .into_owned();
-        let mut query = sqlx::query(&sql).persistent(false);
+        let sql = insert_sql(db, tables, &EXECUTIONS, chunk.len());
+        let mut query = sqlx::query(&sql).persistent(chunk.len() == CHUNK);
         for row in chunk {
             let ExecutionRow {
                 id,
@@ -80,10 +61,8 @@ pub(crate) async fn write(
         query.execute(&mut *conn).await?;
     }
     for chunk in changes.new_node_runs.chunks(CHUNK) {
-        let sql = db
-            .sql(&insert_sql(tables, &EXECUTION_NODE_RUNS, chunk.len()))
-            .into_owned();
-        let mut query = sqlx::query(&sql).persistent(false);
+        let sql = insert_sql(db, tables, &EXECUTION_NODE_RUNS, chunk.len());
+        let mut query = sqlx::query(&sql).persistent(chunk.len() == CHUNK);
         for row in chunk {
             let NodeRunRow {
                 execution_id,

@@ -7,10 +7,12 @@
 //! SQLite has one writer thread using rusqlite directly (no async hops per statement); Postgres has
 //! a few async writers, each with its own connection.
 
+mod inbox;
 mod postgres;
 mod sqlite;
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -44,8 +46,8 @@ struct Request {
 
 /// The queue in front of the writer(s).
 enum Queue {
-    /// The SQLite writer thread waits on a std channel (it can wait with a timeout).
-    Sqlite(std::sync::mpsc::Sender<Request>),
+    /// The SQLite writer thread waits on its inbox (woken once per batch).
+    Sqlite(Arc<inbox::Inbox>),
     /// The async Postgres writers share a tokio channel.
     Postgres(mpsc::Sender<Request>),
 }
@@ -60,15 +62,22 @@ impl WriterHandle {
         let (reply, response) = oneshot::channel();
         let request = Request { events, reply };
         match &self.queue {
-            Queue::Sqlite(sender) => sender
-                .send(request)
-                .map_err(|_| StoreError::WriterStopped)?,
+            Queue::Sqlite(inbox) => inbox.push(request).map_err(|_| StoreError::WriterStopped)?,
             Queue::Postgres(sender) => sender
                 .send(request)
                 .await
                 .map_err(|_| StoreError::WriterStopped)?,
         }
         response.await.map_err(|_| StoreError::WriterStopped)?
+    }
+}
+
+impl Drop for WriterHandle {
+    fn drop(&mut self) {
+        // The SQLite thread stops once the queued requests are written.
+        if let Queue::Sqlite(inbox) = &self.queue {
+            inbox.close();
+        }
     }
 }
 
@@ -80,9 +89,9 @@ pub(super) async fn spawn(
 ) -> Result<WriterHandle, StoreError> {
     let queue = match db.backend() {
         Backend::Sqlite => {
-            let (sender, receiver) = std::sync::mpsc::channel::<Request>();
-            sqlite::spawn(&db, config, receiver, appended)?;
-            Queue::Sqlite(sender)
+            let inbox = Arc::new(inbox::Inbox::new(config.max_batch_events));
+            sqlite::spawn(&db, inbox.clone(), appended)?;
+            Queue::Sqlite(inbox)
         }
         Backend::Postgres => {
             let (sender, receiver) = mpsc::channel::<Request>(16_384);
@@ -91,26 +100,6 @@ pub(super) async fn spawn(
         }
     };
     Ok(WriterHandle { queue })
-}
-
-/// Takes the first request and whatever else is queued, up to `max_events` events.
-fn drain(
-    first: Request,
-    receiver: &mut mpsc::Receiver<Request>,
-    max_events: usize,
-) -> Vec<Request> {
-    let mut count = first.events.len();
-    let mut batch = vec![first];
-    while count < max_events {
-        match receiver.try_recv() {
-            Ok(request) => {
-                count += request.events.len();
-                batch.push(request);
-            }
-            Err(_) => break,
-        }
-    }
-    batch
 }
 
 /// Rejects requests that claim a slot an earlier request of the same batch claims.

@@ -10,10 +10,11 @@
 //!   waiting for them, two halves of the writers alternate between commits; so after a commit the
 //!   writer waits until the commands it just answered (plus those that queued meanwhile) are back,
 //!   but never longer than the last commit took (at most [`MAX_LINGER`]). A lone writer is
-//!   answered and re-queued at once and never waits.
+//!   answered and re-queued at once and never waits. The [`Inbox`] wakes the thread once, when
+//!   the awaited requests are all queued, not once per request.
 
 use std::collections::HashSet;
-use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -21,7 +22,8 @@ use rusqlite::{Connection, params};
 use tokio::runtime::Handle;
 use tokio::sync::watch;
 
-use super::{Attempt, Request, WriterConfig, settle, without_overlaps};
+use super::inbox::Inbox;
+use super::{Attempt, Request, settle, without_overlaps};
 use crate::error::StoreError;
 use crate::store::db::{Db, SQLITE_PRAGMAS};
 
@@ -33,8 +35,7 @@ const MAX_LINGER: Duration = Duration::from_millis(2);
 
 pub(super) fn spawn(
     db: &Db,
-    config: WriterConfig,
-    receiver: Receiver<Request>,
+    inbox: Arc<Inbox>,
     appended: watch::Sender<u64>,
 ) -> Result<(), StoreError> {
     let path = db
@@ -46,8 +47,7 @@ pub(super) fn spawn(
         .map_err(|_| StoreError::Config("the SQLite writer needs a tokio runtime".into()))?;
     let writer = Writer {
         conn,
-        receiver,
-        max_events: config.max_batch_events.max(1),
+        inbox,
         appended,
         runtime,
     };
@@ -60,81 +60,24 @@ pub(super) fn spawn(
 
 struct Writer {
     conn: Connection,
-    receiver: Receiver<Request>,
-    max_events: usize,
+    inbox: Arc<Inbox>,
     appended: watch::Sender<u64>,
     runtime: Handle,
 }
 
-/// The next batch being gathered.
-#[derive(Default)]
-struct Batch {
-    requests: Vec<Request>,
-    events: usize,
-}
-
-impl Batch {
-    fn push(&mut self, request: Request) {
-        self.events += request.events.len();
-        self.requests.push(request);
-    }
-}
-
 impl Writer {
     fn run(self) {
-        let mut next = Batch::default();
         // Commands expected back soon, and how long the wait for them may last.
-        let mut expected = 0;
+        let mut expected = 1;
         let mut linger = Duration::ZERO;
-        let mut open = true;
-        while open {
-            if next.requests.is_empty() {
-                match self.receiver.recv() {
-                    Ok(request) => next.push(request),
-                    Err(_) => return,
-                }
-            }
-            open = self.fill(&mut next, expected, linger);
-            let batch = std::mem::take(&mut next);
+        while let Some(batch) = self.inbox.take(expected, linger) {
             let started = Instant::now();
-            let committed = self.write(batch.requests);
+            let committed = self.write(batch);
             linger = started.elapsed().min(MAX_LINGER);
             // What queued during the commit came from other commands than those just committed.
-            open &= self.take_queued(&mut next);
-            expected = next.requests.len() + committed.len();
+            expected = (self.inbox.queued() + committed.len()).max(1);
             self.answer(committed);
         }
-    }
-
-    /// Moves whatever is queued into `batch`; false once every sender is gone.
-    fn take_queued(&self, batch: &mut Batch) -> bool {
-        while batch.events < self.max_events {
-            match self.receiver.try_recv() {
-                Ok(request) => batch.push(request),
-                Err(TryRecvError::Empty) => return true,
-                Err(TryRecvError::Disconnected) => return false,
-            }
-        }
-        true
-    }
-
-    /// Takes what is queued, then waits up to `linger` until `expected` requests are in the batch.
-    fn fill(&self, batch: &mut Batch, expected: usize, linger: Duration) -> bool {
-        if !self.take_queued(batch) {
-            return false;
-        }
-        let deadline = Instant::now() + linger;
-        while batch.requests.len() < expected && batch.events < self.max_events {
-            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
-                break;
-            };
-            match self.receiver.recv_timeout(left) {
-                Ok(request) => batch.push(request),
-                Err(RecvTimeoutError::Timeout) => break,
-                Err(RecvTimeoutError::Disconnected) => return false,
-            }
-        }
-        true
     }
 
     /// Writes a batch, retrying without commands that conflicted (they are answered here);
