@@ -396,4 +396,42 @@ on_both_backends!(
     metadata_is_stored_with_every_event,
     revert_and_definition_at_version,
     promotion_creates_linked_workflows_down_to_read_only_production,
+    stream_after_reads_one_stream_between_a_sequence_and_a_position,
 );
+
+async fn stream_after_reads_one_stream_between_a_sequence_and_a_position(backend: Backend) {
+    let (_db, store) = open(backend).await;
+    store
+        .append(vec![event("a", 1, 1), event("a", 2, 2)])
+        .await
+        .unwrap();
+    store.append(vec![event("b", 1, 3)]).await.unwrap();
+    store.append(vec![event("a", 3, 4)]).await.unwrap();
+    let all = all_events(&store).await;
+    let third = all.iter().find(|e| e.payload["n"] == 3).unwrap().position;
+    let last = all.last().unwrap().position;
+
+    let read = store.stream_after("test", "a", 1, last, 10).await.unwrap();
+    assert_eq!(
+        read.iter().map(|e| e.sequence).collect::<Vec<_>>(),
+        [2, 3],
+        "after sequence 1, up to the head"
+    );
+    assert_eq!(read[0].payload, json!({"n": 2}));
+    assert_eq!(read[1].position, last);
+    assert_eq!(read[0].aggregate_id, "a");
+
+    // Up to the position of b's event: a's third event is past it.
+    let read = store.stream_after("test", "a", 0, third, 10).await.unwrap();
+    assert_eq!(read.iter().map(|e| e.sequence).collect::<Vec<_>>(), [1, 2]);
+    // A limit pages.
+    let read = store.stream_after("test", "a", 0, last, 1).await.unwrap();
+    assert_eq!(read.iter().map(|e| e.sequence).collect::<Vec<_>>(), [1]);
+    assert!(
+        store
+            .stream_after("test", "missing", 0, last, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

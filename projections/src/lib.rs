@@ -20,5 +20,5 @@ pub use error::ProjectionError;
 pub use model::{AuditRow, VersionRow, WorkflowRow};
 pub use queries::{AuditFilter, ReadModels, WorkflowFilter};
 pub use rebuild::{RebuildReport, rebuild};
-pub use runner::{ProjectionFeed, ProjectionRunner};
+pub use runner::{FEED_CAPACITY, ProjectionFeed, ProjectionRunner};
 pub use tables::TableSet;

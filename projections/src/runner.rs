@@ -21,6 +21,15 @@ const BATCH: usize = 5_000;
 /// How long the runner sleeps when nothing woke it (covers missed notifications).
 const IDLE_POLL: Duration = Duration::from_millis(500);
 
+/// Events the feed keeps for receivers that have not read them yet.
+///
+/// Small on purpose: a value stays in the ring until every receiver has read it or it is
+/// overwritten, so a slow receiver pins up to this many events (payloads and metadata) in memory.
+/// Falling behind costs nothing but a read: subscribers catch up from the event store (their own
+/// stream, up to the position the read models reached) and the trigger watcher reloads its
+/// tables, so the ring only has to cover the short bursts a receiver is not polled for.
+pub const FEED_CAPACITY: usize = 1_024;
+
 /// Subscribers' view of the runner: events after they reached the read models, and the position
 /// the read models have reached.
 #[derive(Clone)]
@@ -30,12 +39,15 @@ pub struct ProjectionFeed {
 }
 
 impl ProjectionFeed {
-    /// Every event from now on, once the read models include it.
+    /// Every event from now on, once the read models include it, in commit order. A receiver
+    /// more than [`FEED_CAPACITY`] events behind gets `Lagged` and must recover the events it
+    /// missed itself (from the store, up to [`ProjectionFeed::position`]).
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<StoredEvent>> {
         self.events.subscribe()
     }
 
-    /// The position the read models have reached.
+    /// The position the read models have reached. It moves before the events up to it are
+    /// announced, so it is never behind an event a receiver got or missed.
     pub fn position(&self) -> watch::Receiver<LogPosition> {
         self.position.clone()
     }
@@ -53,11 +65,22 @@ pub struct ProjectionRunner {
 }
 
 impl ProjectionRunner {
-    /// A runner over `tables`, starting at their stored checkpoint.
+    /// A runner over `tables`, starting at their stored checkpoint, whose feed keeps
+    /// [`FEED_CAPACITY`] events.
     pub async fn new(store: EventStore, tables: TableSet) -> Result<Self, ProjectionError> {
+        Self::with_feed_capacity(store, tables, FEED_CAPACITY).await
+    }
+
+    /// Like [`ProjectionRunner::new`], with a feed that keeps `capacity` events (at least 1);
+    /// tests use a tiny ring to make subscribers fall behind.
+    pub async fn with_feed_capacity(
+        store: EventStore,
+        tables: TableSet,
+        capacity: usize,
+    ) -> Result<Self, ProjectionError> {
         let checkpoint = sink::load_checkpoint(store.db(), &tables).await?;
         let conn = store.db().dedicated_connection().await?;
-        let (events, _) = broadcast::channel(16_384);
+        let (events, _) = broadcast::channel(capacity.max(1));
         let (position, _) = watch::channel(checkpoint);
         Ok(Self {
             store,

@@ -15,6 +15,7 @@ pub mod credentials;
 pub mod documents;
 pub mod error;
 pub mod executions;
+pub mod feed;
 pub mod http;
 pub mod mutation;
 pub mod presence;

@@ -6,16 +6,15 @@ use std::sync::{Arc, Mutex};
 
 use async_graphql::{Context, ID, Json, Result, Subscription};
 use cqrs_es::Aggregate;
-use futures::{Stream, StreamExt, future, stream};
+use futures::{Stream, StreamExt};
 use serde_json::Value;
-use tokio_stream::wrappers::BroadcastStream;
-use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 use weft_commands::StoredEvent;
 use weft_domain::workflow::{Workflow, WorkflowEvent};
 
 use super::actor::RequestContext;
 use super::api::Api;
 use super::error::{ApiError, ApiResult};
+use super::feed::{Delivery, Follow};
 use super::presence::holding;
 use super::types::history::WorkflowEventMessage;
 use super::types::presence::WorkflowPresence;
@@ -79,20 +78,13 @@ fn message(
     }
 }
 
-/// Where the live part of a subscription stands.
-struct Live {
-    /// Last version delivered.
-    last: u64,
-    /// Set after the subscriber fell behind and was told so.
-    ended: bool,
-}
-
 #[Subscription(name = "WorkflowSubscriptions")]
 impl Subscription {
     /// Every edit of the workflow, with version, event type, summary, actor and payload. With
     /// `afterVersion`, the edits after that version are delivered first, so a client that saw
-    /// version N misses nothing. A subscriber that falls too far behind gets an error and the
-    /// stream ends; resubscribe with `afterVersion`.
+    /// version N misses nothing; without it, the edits after the version the read models show
+    /// when the subscription starts. A subscriber that falls behind the server's feed catches up
+    /// from the event store: it still gets every edit once, in order.
     async fn workflow_events(
         &self,
         ctx: &Context<'_>,
@@ -105,71 +97,30 @@ impl Subscription {
             .transpose()
             .api()?;
         // Subscribe before reading the read models: every event past what they show now is
-        // then announced to this receiver.
-        let receiver = api.feed.subscribe();
+        // then announced to this subscription or read by it.
+        let mut follow = Follow::stream(
+            &api.feed,
+            api.store.clone(),
+            Workflow::TYPE,
+            workflow_id.0.clone(),
+        );
         let projected = api.workflow(&workflow_id).await.api()?.version;
-        let mut backlog = Vec::new();
-        if let Some(after) = after.filter(|after| *after < projected) {
-            let stored = api
-                .store
-                .stream_until(Workflow::TYPE, &workflow_id, projected)
-                .await
-                .map_err(weft_commands::CommandError::from)
-                .api()?;
-            for event in stored.into_iter().filter(|e| e.sequence as u64 > after) {
-                let meta = |key: &str| {
-                    event
-                        .metadata
-                        .get(key)
-                        .and_then(Value::as_str)
-                        .map(str::to_string)
-                };
-                backlog.push(Ok(Arc::new(message(
-                    &workflow_id,
-                    event.sequence as u64,
+        follow.skip_through(after.unwrap_or(projected));
+        let messages = self.messages.clone();
+        Ok(follow.into_stream().map(move |delivery| match delivery {
+            Ok(Delivery::Live(event)) => Ok(messages.of(&event)),
+            Ok(Delivery::Missed(event)) => {
+                let meta = |key: &str| event.metadata.get(key).cloned();
+                Ok(Arc::new(message(
+                    &event.aggregate_id,
+                    event.sequence,
                     &event.event_type,
                     event.payload.clone(),
                     meta,
-                ))));
+                )))
             }
-        }
-        let live = Live {
-            last: after
-                .unwrap_or(0)
-                .max(if backlog.is_empty() { 0 } else { projected }),
-            ended: false,
-        };
-        let id = workflow_id.0;
-        let messages = self.messages.clone();
-        let live = BroadcastStream::new(receiver)
-            .scan(live, move |state, item| {
-                if state.ended {
-                    return future::ready(None);
-                }
-                let out = match item {
-                    Ok(event)
-                        if event.aggregate_type == Workflow::TYPE
-                            && event.aggregate_id == id
-                            && event.sequence > state.last =>
-                    {
-                        state.last = event.sequence;
-                        Some(Ok(messages.of(&event)))
-                    }
-                    Ok(_) => None,
-                    Err(BroadcastStreamRecvError::Lagged(missed)) => {
-                        state.ended = true;
-                        Some(Err(ApiError::Internal(format!(
-                            "the subscription fell behind by {missed} events; resubscribe \
-                             with afterVersion {}",
-                            state.last
-                        ))
-                        .into_graphql()))
-                    }
-                };
-                future::ready(Some(out))
-            })
-            .filter_map(future::ready);
-        Ok(stream::iter(backlog).chain(live))
+            Err(error) => Err(ApiError::Command(error.into()).into_graphql()),
+        }))
     }
 
     /// Who has the workflow open. While this subscription is open its caller counts as present;

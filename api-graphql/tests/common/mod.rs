@@ -67,9 +67,15 @@ pub struct TestUser {
 
 /// Starts a server with the default limits on a fresh database of `backend`.
 pub async fn start(backend: Backend) -> Server {
+    start_with_feed_capacity(backend, weft_projections::FEED_CAPACITY).await
+}
+
+/// Like [`start`], with a projection feed that keeps only `capacity` events, so subscribers
+/// fall behind it under a burst of events.
+pub async fn start_with_feed_capacity(backend: Backend, capacity: usize) -> Server {
     let db = TestDb::of(backend).await;
     let store = EventStore::open(&db.url).await.expect("open store");
-    let runner = ProjectionRunner::new(store.clone(), TableSet::live())
+    let runner = ProjectionRunner::with_feed_capacity(store.clone(), TableSet::live(), capacity)
         .await
         .expect("projection runner");
     let feed = runner.feed();

@@ -144,6 +144,38 @@ impl EventStore {
         }
     }
 
+    /// Up to `limit` events of one aggregate with a sequence above `after_sequence` and a place in
+    /// the log at or before `until`, in sequence order, with their positions. Bounded by a
+    /// position the projections have reached, this reads exactly the events of the stream that
+    /// the read models include (a subscriber catching up after it fell behind the feed).
+    pub async fn stream_after(
+        &self,
+        aggregate_type: &str,
+        aggregate_id: &str,
+        after_sequence: u64,
+        until: LogPosition,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        match &self.inner.sqlite {
+            Some(sqlite) => {
+                sqlite
+                    .stream_after(aggregate_type, aggregate_id, after_sequence, until, limit)
+                    .await
+            }
+            None => {
+                reader::stream_after(
+                    &self.inner.db,
+                    aggregate_type,
+                    aggregate_id,
+                    after_sequence,
+                    until,
+                    limit,
+                )
+                .await
+            }
+        }
+    }
+
     /// Up to `limit` events after `after`, in global commit order. Never skips an event that
     /// commits later with a smaller position (see [`LogPosition`]).
     pub async fn read_after(

@@ -121,6 +121,54 @@ pub(super) async fn stream(
         .collect()
 }
 
+/// One aggregate's events after a sequence and at or before a log position, through sqlx
+/// (Postgres; SQLite uses `SqliteReader`). Every transaction at or before a position the
+/// projections reached has finished, so the bound is exact.
+pub(super) async fn stream_after(
+    db: &Db,
+    aggregate_type: &str,
+    aggregate_id: &str,
+    after_sequence: u64,
+    until: LogPosition,
+    limit: usize,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let sql = "SELECT transaction_id::text::bigint, global_position, sequence, event_type, \
+               event_version, payload, metadata FROM events \
+               WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence > $3 \
+                 AND (transaction_id, global_position) <= ($4::text::xid8, $5) \
+               ORDER BY sequence LIMIT $6";
+    let rows = sqlx::query(sql)
+        .bind(aggregate_type)
+        .bind(aggregate_id)
+        .bind(after_sequence as i64)
+        .bind(until.commit.to_string())
+        .bind(until.position)
+        .bind(limit as i64)
+        .fetch_all(db.pool())
+        .await?;
+    rows.into_iter()
+        .map(|row| {
+            let position = LogPosition {
+                commit: row.try_get(0)?,
+                position: row.try_get(1)?,
+            };
+            let sequence: i64 = row.try_get(2)?;
+            let payload: String = row.try_get(5)?;
+            let metadata: String = row.try_get(6)?;
+            Ok(StoredEvent {
+                position,
+                aggregate_type: aggregate_type.to_string(),
+                aggregate_id: aggregate_id.to_string(),
+                sequence: sequence as u64,
+                event_type: row.try_get(3)?,
+                event_version: row.try_get(4)?,
+                payload: serde_json::from_str(&payload).map_err(|e| corrupt(position, e))?,
+                metadata: serde_json::from_str(&metadata).map_err(|e| corrupt(position, e))?,
+            })
+        })
+        .collect()
+}
+
 /// Events after `after` in Postgres commit order (see [`LogPosition`]).
 pub(super) async fn read_after(
     db: &Db,

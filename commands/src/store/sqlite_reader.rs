@@ -91,6 +91,61 @@ impl SqliteReader {
         .await
     }
 
+    pub(super) async fn stream_after(
+        self: &Arc<Self>,
+        aggregate_type: &str,
+        aggregate_id: &str,
+        after_sequence: u64,
+        until: LogPosition,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let (aggregate_type, aggregate_id) = (aggregate_type.to_string(), aggregate_id.to_string());
+        self.with(move |conn| {
+            let mut query = conn
+                .prepare_cached(
+                    "SELECT global_position, sequence, event_type, event_version, payload, metadata \
+                     FROM events WHERE aggregate_type = ?1 AND aggregate_id = ?2 AND sequence > ?3 \
+                     AND global_position <= ?4 ORDER BY sequence LIMIT ?5",
+                )
+                .map_err(read_error)?;
+            let mut rows = query
+                .query(params![
+                    aggregate_type,
+                    aggregate_id,
+                    after_sequence as i64,
+                    until.position,
+                    limit as i64
+                ])
+                .map_err(read_error)?;
+            let mut events = Vec::new();
+            while let Some(row) = rows.next().map_err(read_error)? {
+                let position = LogPosition {
+                    commit: 0,
+                    position: row.get(0).map_err(read_error)?,
+                };
+                let at = position.to_string();
+                let text = |i: usize| -> Result<&str, StoreError> {
+                    row.get_ref(i)
+                        .map_err(read_error)?
+                        .as_str()
+                        .map_err(|e| read_error(e.into()))
+                };
+                events.push(StoredEvent {
+                    position,
+                    aggregate_type: aggregate_type.clone(),
+                    aggregate_id: aggregate_id.clone(),
+                    sequence: row.get::<_, i64>(1).map_err(read_error)? as u64,
+                    event_type: text(2)?.to_string(),
+                    event_version: text(3)?.to_string(),
+                    payload: parse_json(&at, text(4)?)?,
+                    metadata: parse_json(&at, text(5)?)?,
+                });
+            }
+            Ok(events)
+        })
+        .await
+    }
+
     pub(super) async fn read_after(
         self: &Arc<Self>,
         after: LogPosition,

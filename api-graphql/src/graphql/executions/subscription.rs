@@ -8,10 +8,6 @@ use async_graphql::{Context, ID, Json, Result, SimpleObject, Subscription};
 use cqrs_es::Aggregate;
 use futures::{Stream, StreamExt, stream};
 use serde_json::Value;
-use tokio::sync::broadcast::error::RecvError;
-use tokio_stream::wrappers::BroadcastStream;
-use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
-use weft_commands::StoredEvent;
 use weft_domain::execution::Execution as ExecutionAggregate;
 use weft_projections::executions::ExecutionQueries;
 
@@ -19,6 +15,7 @@ use super::enums::ExecutionStatus;
 use super::items::resolve_payloads;
 use crate::graphql::api::Api;
 use crate::graphql::error::{ApiError, ApiResult};
+use crate::graphql::feed::{Delivery, Follow};
 
 /// One event of an execution.
 #[derive(SimpleObject, Clone)]
@@ -99,13 +96,6 @@ fn status_after(event_type: &str) -> Option<ExecutionStatus> {
     })
 }
 
-fn lagged(missed: u64) -> async_graphql::Error {
-    ApiError::Internal(format!(
-        "the subscription fell behind by {missed} events; resubscribe"
-    ))
-    .into_graphql()
-}
-
 /// Execution subscriptions.
 #[derive(Default)]
 pub struct ExecutionSubscription;
@@ -114,100 +104,94 @@ pub struct ExecutionSubscription;
 impl ExecutionSubscription {
     /// Every event of one execution (node started/finished with its items, waiting, the
     /// outcome): first those recorded so far, then live ones. The stream ends after the final
-    /// event. `NOT_FOUND` for an unknown execution.
+    /// event. A subscriber that falls behind the server's feed catches up from the event store,
+    /// so it still gets every event once, in order. `NOT_FOUND` for an unknown execution.
     async fn execution_events(
         &self,
         ctx: &Context<'_>,
         execution_id: ID,
     ) -> Result<impl Stream<Item = Result<ExecutionEventMessage>> + use<>> {
         let api = ctx.data_unchecked::<Api>().clone();
-        // Subscribe first: every event after what the stream read shows is then announced.
-        let receiver = api.feed.subscribe();
-        let mut stored = api
+        // Subscribe first: the events the read models include now are read from the store,
+        // every later one is announced.
+        let follow = Follow::stream(
+            &api.feed,
+            api.store.clone(),
+            ExecutionAggregate::TYPE,
+            execution_id.0.clone(),
+        );
+        // Queued but not projected yet still exists: its events arrive live.
+        let exists = api
             .store
-            .stream(ExecutionAggregate::TYPE, &execution_id)
+            .stream_until(ExecutionAggregate::TYPE, &execution_id, 1)
             .await
             .map_err(weft_commands::CommandError::from)
             .api()?;
-        if stored.is_empty() {
+        if exists.is_empty() {
             return Err(ApiError::ExecutionNotFound(execution_id.0)).api();
         }
-        resolve_payloads(&api.store, stored.iter_mut().map(|e| &mut e.payload))
-            .await
-            .api()?;
         let store = api.store.clone();
-        let id = execution_id.0;
-        let mut last = 0u64;
-        let mut ended = false;
-        let backlog: Vec<Result<ExecutionEventMessage>> = stored
-            .into_iter()
-            .map(|event| {
-                last = event.sequence as u64;
-                ended |= is_final(&event.event_type);
-                let at = event
-                    .metadata
-                    .get("timestamp")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string();
-                Ok(message(&id, last, &event.event_type, event.payload, at))
-            })
-            .collect();
-        // Live events after the backlog; the stream ends right after the final event.
-        let live = stream::unfold(
-            (receiver, last, ended),
-            move |(mut receiver, mut last, ended)| {
-                let id = id.clone();
-                let store = store.clone();
-                async move {
-                    if ended {
-                        return None;
+        let messages = follow.into_stream().then(move |delivery| {
+            let store = store.clone();
+            async move {
+                let (sequence, event_type, metadata, mut payload, id) = match delivery {
+                    Ok(Delivery::Live(event)) => (
+                        event.sequence,
+                        event.event_type.clone(),
+                        event.metadata.get("timestamp").cloned(),
+                        event.payload.clone(),
+                        event.aggregate_id.clone(),
+                    ),
+                    Ok(Delivery::Missed(event)) => {
+                        let event = *event;
+                        (
+                            event.sequence,
+                            event.event_type,
+                            event.metadata.get("timestamp").cloned(),
+                            event.payload,
+                            event.aggregate_id,
+                        )
                     }
-                    loop {
-                        match receiver.recv().await {
-                            Ok(event)
-                                if event.aggregate_type == ExecutionAggregate::TYPE
-                                    && event.aggregate_id == id
-                                    && event.sequence > last =>
-                            {
-                                last = event.sequence;
-                                let done = is_final(&event.event_type);
-                                let at =
-                                    event.metadata.get("timestamp").cloned().unwrap_or_default();
-                                let mut payload = event.payload.clone();
-                                if let Err(error) =
-                                    resolve_payloads(&store, std::iter::once(&mut payload)).await
-                                {
-                                    return Some((
-                                        Err(error.into_graphql()),
-                                        (receiver, last, true),
-                                    ));
-                                }
-                                let item = message(&id, last, &event.event_type, payload, at);
-                                return Some((Ok(item), (receiver, last, done)));
-                            }
-                            Ok(_) => continue,
-                            Err(RecvError::Lagged(missed)) => {
-                                return Some((Err(lagged(missed)), (receiver, last, true)));
-                            }
-                            Err(RecvError::Closed) => return None,
-                        }
-                    }
+                    Err(error) => return Err(ApiError::Command(error.into()).into_graphql()),
+                };
+                resolve_payloads(&store, std::iter::once(&mut payload))
+                    .await
+                    .map_err(ApiError::into_graphql)?;
+                let at = metadata.unwrap_or_default();
+                Ok(message(&id, sequence, &event_type, payload, at))
+            }
+        });
+        // The stream ends right after the final event (or an error), without waiting for more.
+        let messages = Box::pin(messages);
+        Ok(stream::unfold(
+            (messages, false),
+            |(mut messages, ended)| async move {
+                if ended {
+                    return None;
                 }
+                let item = messages.next().await?;
+                let ended = item
+                    .as_ref()
+                    .map_or(true, |message| is_final(&message.event_type));
+                Some((item, (messages, ended)))
             },
-        );
-        Ok(stream::iter(backlog).chain(live))
+        ))
     }
 
     /// Status changes (queued, started, waiting, resumed, succeeded, failed, canceled) of the
-    /// workflow's executions, live. `NOT_FOUND` for an unknown workflow.
+    /// workflow's executions, live. A subscriber that falls behind the server's feed reads the
+    /// changes it missed from the event store (in commit order, each once). `NOT_FOUND` for an
+    /// unknown workflow.
     async fn executions(
         &self,
         ctx: &Context<'_>,
         workflow_id: ID,
     ) -> Result<impl Stream<Item = Result<ExecutionChange>> + use<>> {
         let api = ctx.data_unchecked::<Api>().clone();
-        let receiver = api.feed.subscribe();
+        let follow = Follow::log(&api.feed, api.store.clone(), |event| {
+            event.aggregate_type == ExecutionAggregate::TYPE
+                && status_after(&event.event_type).is_some()
+        });
         let exists = api
             .store
             .stream_until(weft_domain::workflow::Workflow::TYPE, &workflow_id, 1)
@@ -221,20 +205,16 @@ impl ExecutionSubscription {
         let queries = ExecutionQueries::new(api.store.db().clone());
         // Which workflow each execution belongs to, learned from queued events or the read model.
         let owners: Arc<Mutex<HashMap<String, bool>>> = Arc::default();
-        let stream = BroadcastStream::new(receiver).filter_map(move |item| {
+        let stream = follow.into_stream().filter_map(move |delivery| {
             let queries = queries.clone();
             let owners = owners.clone();
             let workflow = workflow.clone();
             async move {
-                let event: Arc<StoredEvent> = match item {
-                    Ok(event) => event,
-                    Err(BroadcastStreamRecvError::Lagged(missed)) => {
-                        return Some(Err(lagged(missed)));
-                    }
+                let delivery = match delivery {
+                    Ok(delivery) => delivery,
+                    Err(error) => return Some(Err(ApiError::Command(error.into()).into_graphql())),
                 };
-                if event.aggregate_type != ExecutionAggregate::TYPE {
-                    return None;
-                }
+                let event = delivery.event();
                 let status = status_after(&event.event_type)?;
                 let known = owners
                     .lock()
