@@ -9,7 +9,14 @@
 //! with `json!` instead (the repository path).
 //! `cpu µs/event` is the process's CPU time (user + system, all threads) per appended event: it
 //! moves far less than events/s when other processes load the machine.
+//! `disk sync ms` is the median time to make a 4 KiB overwrite durable on the disk under the temp
+//! directory (where the SQLite file and the test Postgres cluster live), measured just before the
+//! row. Every commit waits for at least one such sync and each writer has one command in flight,
+//! so `writers / sync` (the `sync bound` column) caps events/s whatever the store does: on a
+//! shared machine whose disk is busy, compare events/s with that bound.
 
+use std::fs::File;
+use std::os::unix::fs::FileExt;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -54,6 +61,25 @@ fn new_event(aggregate: &str, sequence: usize, metadata: &EventMetadata) -> NewE
         metadata,
     )
     .expect("serialisable event")
+}
+
+/// Median milliseconds to overwrite 4 KiB of a file under the temp directory and sync it.
+fn disk_sync_ms() -> f64 {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let file = File::create(dir.path().join("sync-probe")).expect("probe file");
+    let block = [7u8; 4096];
+    file.write_all_at(&block, 0).expect("write probe");
+    file.sync_all().expect("sync probe");
+    let mut times: Vec<f64> = (0..25)
+        .map(|_| {
+            let started = Instant::now();
+            file.write_all_at(&block, 0).expect("write probe");
+            file.sync_data().expect("sync probe");
+            started.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    times.sort_by(|a, b| a.total_cmp(b));
+    times[times.len() / 2]
 }
 
 /// Events per second with `writers` tasks each appending one event at a time to its own aggregate;
@@ -209,16 +235,18 @@ async fn main() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(1);
     println!(
-        "| backend  | writers | appends events/s | target    | events/commit | cpu µs/event | command p50 ms | command p99 ms | commands/s |"
+        "| backend  | writers | appends events/s | target    | disk sync ms | sync bound ev/s | events/commit | cpu µs/event | command p50 ms | command p99 ms | commands/s |"
     );
     println!(
-        "|----------|---------|------------------|-----------|---------------|--------------|----------------|----------------|------------|"
+        "|----------|---------|------------------|-----------|--------------|-----------------|---------------|--------------|----------------|----------------|------------|"
     );
     for backend in backends {
         for &writers in &writer_counts {
             for _ in 0..runs {
                 let db = TestDb::of(backend).await;
                 let store = EventStore::open(&db.url).await.unwrap();
+                let sync = disk_sync_ms();
+                let bound = writers as f64 * 1000.0 / sync;
                 let (rate, per_batch, cpu) = append_throughput(&store, writers, serialized).await;
                 let (p50, p99, cps) = if latency {
                     command_latency(&store, writers).await
@@ -231,7 +259,7 @@ async fn main() {
                     _ => "-",
                 };
                 println!(
-                    "| {:<8} | {writers:>7} | {rate:>16.0} | {target:<9} | {per_batch:>13.1} | {cpu:>12.1} | {p50:>14.2} | {p99:>14.2} | {cps:>10.0} |",
+                    "| {:<8} | {writers:>7} | {rate:>16.0} | {target:<9} | {sync:>12.3} | {bound:>15.0} | {per_batch:>13.1} | {cpu:>12.1} | {p50:>14.2} | {p99:>14.2} | {cps:>10.0} |",
                     format!("{backend:?}").to_lowercase()
                 );
             }

@@ -11,6 +11,9 @@ pub enum ProjectionError {
     /// A read-model query failed.
     #[error("read model error: {0}")]
     Database(#[from] sqlx::Error),
+    /// Reading a SQLite read model directly (the rebuild's table hashes) failed.
+    #[error("read model error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     /// An event payload did not match its type.
     #[error("cannot project event {position} ({event_type}): {reason}")]
     BadEvent {

@@ -3,6 +3,7 @@
 
 use std::time::Instant;
 
+use futures::TryStreamExt;
 use sha2::{Digest, Sha256};
 use sqlx::{Connection, Executor, Row};
 use weft_commands::{Backend, Db, EventStore, LogPosition};
@@ -108,10 +109,46 @@ async fn drop_scratch_tables(db: &Db, scratch: &TableSet) -> Result<(), Projecti
 }
 
 /// Replaces the live rows and checkpoint with the rebuilt ones in one transaction.
+///
+/// On SQLite each rebuilt table takes the place of its live one (drop, rename) and gets the live
+/// table's indexes built anew: sorting a million rows into an index at once is far cheaper than
+/// deleting and re-inserting them row by row through every index. The scratch tables have no
+/// secondary indexes, so the replay does not maintain them either.
 async fn swap_in(db: &Db, scratch: &TableSet) -> Result<(), ProjectionError> {
     let mut conn = db.pool().acquire().await?;
     let mut tx = conn.begin().await?;
-    for spec in all_tables() {
+    let copied: Vec<TableSpec> = match db.backend() {
+        Backend::Postgres => all_tables().collect(),
+        Backend::Sqlite => {
+            for spec in READ_MODELS {
+                let indexes: Vec<String> = sqlx::query(
+                    "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+                )
+                .bind(spec.name)
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|row| row.try_get(0))
+                .collect::<Result<_, _>>()?;
+                tx.execute(format!("DROP TABLE {}", spec.name).as_str())
+                    .await?;
+                tx.execute(
+                    format!(
+                        "ALTER TABLE {} RENAME TO {}",
+                        scratch.name(&spec),
+                        spec.name
+                    )
+                    .as_str(),
+                )
+                .await?;
+                for index in indexes {
+                    tx.execute(index.as_str()).await?;
+                }
+            }
+            vec![CHECKPOINTS]
+        }
+    };
+    for spec in copied {
         let columns = spec.columns.join(",");
         tx.execute(format!("DELETE FROM {}", spec.name).as_str())
             .await?;
@@ -141,18 +178,72 @@ pub async fn table_hash(db: &Db, table: &str, spec: &TableSpec) -> Result<String
         columns.join(","),
         spec.key.join(",")
     );
-    let rows = sqlx::query(&sql).fetch_all(db.pool()).await?;
+    let width = spec.columns.len();
+    if let Some(path) = db.sqlite_path() {
+        // Millions of rows: read them with rusqlite on a blocking thread, not one sqlx row
+        // conversion at a time.
+        return tokio::task::spawn_blocking(move || sqlite_table_hash(&path, &sql, width))
+            .await
+            .map_err(|e| {
+                ProjectionError::Store(weft_commands::StoreError::Write(format!(
+                    "hashing {table} failed: {e}"
+                )))
+            })?;
+    }
+    let mut rows = sqlx::query(&sql).fetch(db.pool());
     let mut hasher = Sha256::new();
-    for row in rows {
-        for index in 0..spec.columns.len() {
-            match row.try_get::<Option<String>, _>(index)? {
-                Some(text) => {
-                    hasher.update((text.len() as u64).to_le_bytes());
-                    hasher.update(text.as_bytes());
+    while let Some(row) = rows.try_next().await? {
+        for index in 0..width {
+            hash_value(
+                &mut hasher,
+                row.try_get::<Option<String>, _>(index)?
+                    .as_deref()
+                    .map(str::as_bytes),
+            );
+        }
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+fn sqlite_table_hash(path: &str, sql: &str, width: usize) -> Result<String, ProjectionError> {
+    use rusqlite::types::ValueRef;
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    let mut statement = conn.prepare(sql)?;
+    let mut rows = statement.query([])?;
+    let mut hasher = Sha256::new();
+    while let Some(row) = rows.next()? {
+        for index in 0..width {
+            match row.get_ref(index)? {
+                ValueRef::Null => hash_value(&mut hasher, None),
+                ValueRef::Text(bytes) | ValueRef::Blob(bytes) => {
+                    hash_value(&mut hasher, Some(bytes))
                 }
-                None => hasher.update(u64::MAX.to_le_bytes()),
+                // Every column is cast to text, so a number here is a bug in the query.
+                other => {
+                    return Err(rusqlite::Error::InvalidColumnType(
+                        index,
+                        sql.to_string(),
+                        other.data_type(),
+                    )
+                    .into());
+                }
             }
         }
     }
     Ok(hex::encode(hasher.finalize()))
+}
+
+/// One column of the stable hash: its length and bytes, or a marker for NULL.
+fn hash_value(hasher: &mut Sha256, value: Option<&[u8]>) {
+    match value {
+        Some(bytes) => {
+            hasher.update((bytes.len() as u64).to_le_bytes());
+            hasher.update(bytes);
+        }
+        None => hasher.update(u64::MAX.to_le_bytes()),
+    }
 }

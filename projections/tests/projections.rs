@@ -321,6 +321,23 @@ async fn rebuild_reproduces_the_live_read_models(backend: Backend) {
         .map(|r| r.name)
         .collect();
     assert_eq!(names, ["Orders sync", "Invoices"]);
+    // The rebuilt tables that took the live ones' place carry the live indexes.
+    let index_query = match backend {
+        Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_log' AND sql IS NOT NULL ORDER BY name"
+        }
+        Backend::Postgres => {
+            "SELECT indexname::text FROM pg_indexes WHERE tablename = 'audit_log' AND indexname LIKE 'audit_by_%' ORDER BY indexname"
+        }
+    };
+    let indexes: Vec<String> = sqlx::query_scalar(index_query)
+        .fetch_all(env.store.db().pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        indexes,
+        ["audit_by_actor", "audit_by_aggregate", "audit_by_time"]
+    );
     rebuild(&env.store, true).await.unwrap();
 }
 
