@@ -100,6 +100,9 @@ fn parse(body: &[u8]) -> Result<BatchRequest, String> {
     }
 }
 
+/// Read buffer of one WebSocket connection, in bytes.
+const WEBSOCKET_READ_BUFFER: usize = 4 * 1024;
+
 async fn graphiql_or_websocket(
     State(endpoint): State<Arc<Endpoint>>,
     headers: HeaderMap,
@@ -126,6 +129,11 @@ async fn graphiql_or_websocket(
     let access = endpoint.access.clone();
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        // graphql-ws clients send small messages (subscribe, pong). The 128 KiB default read
+        // buffer is allocated per connection and zeroed on every read, which dominated the CPU of
+        // a thousand-subscriber fan-out.
+        .read_buffer_size(WEBSOCKET_READ_BUFFER)
+        .max_message_size(endpoint.limits.body_bytes)
         .on_upgrade(move |socket| {
             GraphQLWebSocket::new(socket, schema, protocol)
                 .on_connection_init(move |payload| async move {
