@@ -78,6 +78,10 @@ impl MetricsEndpoint {
             "weft_subscriptions",
             "GraphQL subscriptions open in this process."
         );
+        metrics::describe_counter!(
+            "weft_subscription_catch_ups_total",
+            "Times a subscription fell behind the projection feed and read what it missed from the log."
+        );
         metrics::describe_histogram!(
             "weft_webhook_seconds",
             metrics::Unit::Seconds,
