@@ -74,8 +74,8 @@ impl Dispatcher {
             };
             let linger = Duration::from_micros(self.last_commit_micros.load(Ordering::Relaxed))
                 .min(MAX_LINGER);
-            // Those queued now came from other commands than the previous batch's.
-            let wanted = expected + self.receiver.len() + 1;
+            // As many as the previous batch had (its commands come back), or all that is queued.
+            let wanted = expected.max(self.receiver.len() + 1);
             let batch = self.gather(first, wanted, linger).await;
             expected = batch.len();
             if let Err(mpsc::error::SendError(batch)) = writer.send(batch).await {
