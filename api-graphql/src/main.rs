@@ -1,5 +1,6 @@
 //! The `weft` binary: server, worker and command-line client in one.
 
+mod allocator;
 mod cli;
 mod config;
 mod embedded;
@@ -83,14 +84,9 @@ enum ProjectionsAction {
     },
 }
 
-/// mimalloc instead of glibc's malloc: the hot path allocates many short-lived buffers across
-/// the runtime's threads, where glibc's arenas cost CPU (consolidation, locking) and fragment
-/// (resident memory grows under load and stays).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() {
+    allocator::return_freed_memory_promptly();
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_env("WEFT_LOG")

@@ -5,15 +5,22 @@ use std::sync::{Arc, Mutex};
 
 use cqrs_es::persist::SerializedEvent;
 use rusqlite::{Connection, OpenFlags, params};
+use tokio::sync::Semaphore;
 
 use super::db::SQLITE_PRAGMAS;
 use super::reader::{LogPosition, StoredEvent, parse_json};
 use crate::error::StoreError;
 
+/// Reads that run at once, hence connections kept open. SQLite reads are CPU-bound (more than a
+/// few on a small machine only queue on the cores), and every connection holds its own page cache
+/// and occupies a blocking thread: unbounded, a burst of reads left dozens of both behind.
+const MAX_READERS: usize = 4;
+
 /// A small pool of read connections to one SQLite file.
 pub(super) struct SqliteReader {
     path: String,
     idle: Mutex<Vec<Connection>>,
+    permits: Arc<Semaphore>,
 }
 
 fn read_error(error: rusqlite::Error) -> StoreError {
@@ -25,6 +32,7 @@ impl SqliteReader {
         Arc::new(Self {
             path,
             idle: Mutex::new(Vec::new()),
+            permits: Arc::new(Semaphore::new(MAX_READERS)),
         })
     }
 
@@ -46,7 +54,14 @@ impl SqliteReader {
         read: impl FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
     ) -> Result<R, StoreError> {
         let this = self.clone();
+        let permit = this
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| StoreError::Write(format!("reader pool closed: {e}")))?;
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let conn = this.connection()?;
             let result = read(&conn);
             this.idle.lock().expect("reader pool").push(conn);
