@@ -132,12 +132,13 @@ pub(super) async fn stream_after(
     until: LogPosition,
     limit: usize,
 ) -> Result<Vec<StoredEvent>, StoreError> {
-    let sql = "SELECT transaction_id::text::bigint, global_position, sequence, event_type, \
-               event_version, payload, metadata FROM events \
-               WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence > $3 \
-                 AND (transaction_id, global_position) <= ($4::text::xid8, $5) \
-               ORDER BY sequence LIMIT $6";
-    let rows = sqlx::query(sql)
+    let sql = format!(
+        "SELECT {PG_EVENT_COLUMNS} FROM events \
+         WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence > $3 \
+           AND (transaction_id, global_position) <= ($4::text::xid8, $5) \
+         ORDER BY sequence LIMIT $6"
+    );
+    let rows = sqlx::query(&sql)
         .bind(aggregate_type)
         .bind(aggregate_id)
         .bind(after_sequence as i64)
@@ -146,27 +147,7 @@ pub(super) async fn stream_after(
         .bind(limit as i64)
         .fetch_all(db.pool())
         .await?;
-    rows.into_iter()
-        .map(|row| {
-            let position = LogPosition {
-                commit: row.try_get(0)?,
-                position: row.try_get(1)?,
-            };
-            let sequence: i64 = row.try_get(2)?;
-            let payload: String = row.try_get(5)?;
-            let metadata: String = row.try_get(6)?;
-            Ok(StoredEvent {
-                position,
-                aggregate_type: aggregate_type.to_string(),
-                aggregate_id: aggregate_id.to_string(),
-                sequence: sequence as u64,
-                event_type: row.try_get(3)?,
-                event_version: row.try_get(4)?,
-                payload: serde_json::from_str(&payload).map_err(|e| corrupt(position, e))?,
-                metadata: serde_json::from_str(&metadata).map_err(|e| corrupt(position, e))?,
-            })
-        })
-        .collect()
+    rows.iter().map(pg_stored_event).collect()
 }
 
 /// Events after `after` in Postgres commit order (see [`LogPosition`]).
@@ -175,11 +156,9 @@ pub(super) async fn read_after(
     after: LogPosition,
     limit: usize,
 ) -> Result<Vec<StoredEvent>, StoreError> {
-    const COLUMNS: &str =
-        "aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata";
     // SQLite reads go through `SqliteReader`; this is the Postgres commit-order query.
     let sql = format!(
-        "SELECT transaction_id::text::bigint, global_position, {COLUMNS} FROM events \
+        "SELECT {PG_EVENT_COLUMNS} FROM events \
          WHERE (transaction_id, global_position) > ($1::text::xid8, $2) \
            AND transaction_id < pg_snapshot_xmin(pg_current_snapshot()) \
          ORDER BY transaction_id, global_position LIMIT $3"
@@ -190,27 +169,32 @@ pub(super) async fn read_after(
         .bind(limit as i64)
         .fetch_all(db.pool())
         .await?;
-    rows.into_iter()
-        .map(|row| {
-            let position = LogPosition {
-                commit: row.try_get(0)?,
-                position: row.try_get(1)?,
-            };
-            let payload: String = row.try_get(7)?;
-            let metadata: String = row.try_get(8)?;
-            let sequence: i64 = row.try_get(4)?;
-            Ok(StoredEvent {
-                position,
-                aggregate_type: row.try_get(2)?,
-                aggregate_id: row.try_get(3)?,
-                sequence: sequence as u64,
-                event_type: row.try_get(5)?,
-                event_version: row.try_get(6)?,
-                payload: serde_json::from_str(&payload).map_err(|e| corrupt(position, e))?,
-                metadata: serde_json::from_str(&metadata).map_err(|e| corrupt(position, e))?,
-            })
-        })
-        .collect()
+    rows.iter().map(pg_stored_event).collect()
+}
+
+/// The columns [`pg_stored_event`] reads, in its order.
+const PG_EVENT_COLUMNS: &str = "transaction_id::text::bigint, global_position, aggregate_type, \
+     aggregate_id, sequence, event_type, event_version, payload, metadata";
+
+/// One Postgres row selected with [`PG_EVENT_COLUMNS`].
+fn pg_stored_event(row: &sqlx::any::AnyRow) -> Result<StoredEvent, StoreError> {
+    let position = LogPosition {
+        commit: row.try_get(0)?,
+        position: row.try_get(1)?,
+    };
+    let sequence: i64 = row.try_get(4)?;
+    let payload: String = row.try_get(7)?;
+    let metadata: String = row.try_get(8)?;
+    Ok(StoredEvent {
+        position,
+        aggregate_type: row.try_get(2)?,
+        aggregate_id: row.try_get(3)?,
+        sequence: sequence as u64,
+        event_type: row.try_get(5)?,
+        event_version: row.try_get(6)?,
+        payload: serde_json::from_str(&payload).map_err(|e| corrupt(position, e))?,
+        metadata: serde_json::from_str(&metadata).map_err(|e| corrupt(position, e))?,
+    })
 }
 
 pub(super) async fn head(db: &Db) -> Result<LogPosition, StoreError> {
