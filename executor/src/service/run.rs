@@ -140,26 +140,33 @@ pub(super) async fn drive(
             Ok((result, state))
         }
         Err(error) => {
-            let message = error.to_string();
-            recorder
-                .fail(RunError {
-                    kind: "workflow".into(),
-                    message: message.clone(),
-                    description: None,
-                    item_index: None,
-                })
-                .map_err(RecordError::from)?;
+            let result = record_workflow_failure(&mut recorder, error)?;
             let state = recorder.finish().await?;
-            let result = ExecutionResult {
-                status: ExecutionStatus::Error,
-                error: Some(NodeError::operation(message)),
-                failed_node: None,
-                run_data: RunData::default(),
-                suspended: None,
-            };
             Ok((result, state))
         }
     }
+}
+
+/// Records that the run failed outside any node (the engine could not run the workflow, or its
+/// version could not be loaded) and returns the failed result.
+pub(super) fn record_workflow_failure(
+    recorder: &mut ExecutionRecorder,
+    error: impl std::fmt::Display,
+) -> Result<ExecutionResult, RecordError> {
+    let message = error.to_string();
+    recorder.fail(RunError {
+        kind: "workflow".into(),
+        message: message.clone(),
+        description: None,
+        item_index: None,
+    })?;
+    Ok(ExecutionResult {
+        status: ExecutionStatus::Error,
+        error: Some(NodeError::operation(message)),
+        failed_node: None,
+        run_data: RunData::default(),
+        suspended: None,
+    })
 }
 
 /// Counts the finished (or suspended) execution by status and records each node run's duration.

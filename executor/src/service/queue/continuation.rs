@@ -16,18 +16,14 @@ use weft_domain::execution::{
 use super::super::error_workflow::Finished;
 use super::super::history::History;
 use super::super::interrupt::StopSwitch;
-use super::super::run::{record_metrics, run_mode};
+use super::super::run::{record_metrics, record_workflow_failure, run_mode};
 use super::super::sub_workflow::SubWorkflows;
 use super::super::submission::ExecutionOutcome;
 use super::super::{ExecutionService, ResolvedWorkflow, ServiceError, WorkflowVersion};
 use super::observer::{Captured, Continuing};
 use super::recorded::Recorded;
-use crate::engine::ExecutionResult;
-use crate::error::NodeError;
-use crate::observer::ExecutionStatus;
 use crate::options::{ResumeFrom, ResumePoint, RunOptions};
 use crate::record::{ExecutionRecorder, RecordError};
-use crate::run_data::RunData;
 
 /// How continuing a recorded execution ended.
 pub(in crate::service) enum Continued {
@@ -138,14 +134,7 @@ impl ExecutionService {
                 | ServiceError::VersionNotFound { .. }
                 | ServiceError::Invalid(_)),
             ) => {
-                recorder
-                    .fail(RunError {
-                        kind: "workflow".into(),
-                        message: error.to_string(),
-                        description: None,
-                        item_index: None,
-                    })
-                    .map_err(RecordError::from)?;
+                record_workflow_failure(&mut recorder, error)?;
                 recorder.finish().await?;
                 self.answer_from_events(execution_id).await;
                 return Ok(Continued::Done);
@@ -208,24 +197,7 @@ impl ExecutionService {
         };
         let result = match ran {
             Ok(result) => result,
-            Err(error) => {
-                let message = error.to_string();
-                recorder
-                    .fail(RunError {
-                        kind: "workflow".into(),
-                        message: message.clone(),
-                        description: None,
-                        item_index: None,
-                    })
-                    .map_err(RecordError::from)?;
-                ExecutionResult {
-                    status: ExecutionStatus::Error,
-                    error: Some(NodeError::operation(message)),
-                    failed_node: None,
-                    run_data: RunData::default(),
-                    suspended: None,
-                }
-            }
+            Err(error) => record_workflow_failure(&mut recorder, error)?,
         };
         match recorder.finish().await {
             Ok(_) => {}
