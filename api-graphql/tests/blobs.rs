@@ -36,21 +36,6 @@ fn definition(check: &str) -> Value {
     })
 }
 
-async fn create(server: &Server, definition: Value) -> String {
-    let data = server
-        .data(
-            "mutation($definition: JSON) {
-                createWorkflow(name: \"big\", definition: $definition) { workflowId }
-            }",
-            json!({"definition": definition}),
-        )
-        .await;
-    data["createWorkflow"]["workflowId"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 async fn scalar(server: &Server, statement: &str) -> i64 {
     sqlx::query_scalar::<_, i64>(statement)
         .fetch_one(server.store.db().pool())
@@ -92,7 +77,9 @@ async fn detail(server: &Server, id: &str, status: &str) -> Value {
 
 async fn large_items_are_blobs_in_the_log_and_exact_everywhere_else(backend: Backend) {
     let server = start(backend).await;
-    let workflow = create(&server, definition("throw new Error('not yet')")).await;
+    let workflow = server
+        .create_workflow("big", definition("throw new Error('not yet')"))
+        .await;
     let data = server.data(EXECUTE, json!({"id": workflow})).await;
     assert_eq!(data["executeWorkflow"]["status"], "FAILED");
     // The items as the engine produced them (in memory, never read back from the store).

@@ -21,21 +21,6 @@ const EXECUTE: &str = "mutation($id: ID!, $input: JSON, $version: Int, $wait: Bo
     }
 }";
 
-async fn create(server: &Server, name: &str, definition: Value) -> String {
-    let data = server
-        .data(
-            "mutation($name: String!, $definition: JSON) {
-                createWorkflow(name: $name, definition: $definition) { workflowId }
-            }",
-            json!({"name": name, "definition": definition}),
-        )
-        .await;
-    data["createWorkflow"]["workflowId"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 fn failing_definition(code: &str) -> Value {
     json!({
         "nodes": [
@@ -207,12 +192,9 @@ async fn executions_list_filters_and_pages(backend: Backend) {
 
 async fn retry_from_failed_node_reuses_earlier_outputs(backend: Backend) {
     let server = start(backend).await;
-    let workflow = create(
-        &server,
-        "flaky",
-        failing_definition("throw new Error('boom')"),
-    )
-    .await;
+    let workflow = server
+        .create_workflow("flaky", failing_definition("throw new Error('boom')"))
+        .await;
     let data = server
         .data(
             EXECUTE,
@@ -311,7 +293,7 @@ async fn retry_from_failed_node_reuses_earlier_outputs(backend: Backend) {
 
 async fn stop_cancels_a_running_execution_and_retry_conflicts(backend: Backend) {
     let server = start(backend).await;
-    let workflow = create(&server, "slow", waiting_definition()).await;
+    let workflow = server.create_workflow("slow", waiting_definition()).await;
     let mut ws = server.subscribe_client().await;
     ws.subscribe(
         "changes",
@@ -409,7 +391,7 @@ async fn stop_cancels_a_running_execution_and_retry_conflicts(backend: Backend) 
 
 async fn execution_events_stream_node_runs_with_data(backend: Backend) {
     let server = start(backend).await;
-    let workflow = create(&server, "slow", waiting_definition()).await;
+    let workflow = server.create_workflow("slow", waiting_definition()).await;
     let data = server
         .data(
             EXECUTE,
@@ -489,8 +471,7 @@ async fn execute_step_runs_only_the_way_to_the_chosen_node(backend: Backend) {
                "parameters": {"assignments": {"assignments": [{"name": id, "value": 1, "type": "number"}]}}})
     };
     // Start → a → b → c, and a → d on the side.
-    let workflow = create(
-        &server,
+    let workflow = server.create_workflow(
         "chain",
         json!({
             "nodes": [

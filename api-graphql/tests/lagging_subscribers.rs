@@ -100,21 +100,6 @@ const EXECUTE: &str = "mutation($id: ID!, $wait: Boolean!) {
     executeWorkflow(workflowId: $id, wait: $wait) { executionId status }
 }";
 
-async fn create(server: &Server, name: &str, definition: Value) -> String {
-    let data = server
-        .data(
-            "mutation($name: String!, $definition: JSON) {
-                createWorkflow(name: $name, definition: $definition) { workflowId }
-            }",
-            json!({"name": name, "definition": definition}),
-        )
-        .await;
-    data["createWorkflow"]["workflowId"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 /// Start → Wait 60 s → No-Op: runs until stopped.
 fn waiting_definition() -> Value {
     json!({
@@ -185,8 +170,8 @@ async fn until_complete(client: &mut WsClient, id: &str) -> Vec<Value> {
 
 async fn lagging_execution_subscribers_get_every_event_once_in_order(backend: Backend) {
     let server = start_with_feed_capacity(backend, RING).await;
-    let slow = create(&server, "Slow", waiting_definition()).await;
-    let chain = create(&server, "Chain", chain_definition()).await;
+    let slow = server.create_workflow("Slow", waiting_definition()).await;
+    let chain = server.create_workflow("Chain", chain_definition()).await;
     let mut changes = server.subscribe_client().await;
     changes
         .subscribe(

@@ -212,6 +212,22 @@ impl Server {
         response["data"].clone()
     }
 
+    /// Creates a workflow named `name` from a Weft definition; returns its id.
+    pub async fn create_workflow(&self, name: &str, definition: Value) -> String {
+        let data = self
+            .data(
+                "mutation($name: String!, $definition: JSON) {
+                    createWorkflow(name: $name, definition: $definition) { workflowId }
+                }",
+                json!({"name": name, "definition": definition}),
+            )
+            .await;
+        data["createWorkflow"]["workflowId"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     /// Runs an operation that must fail; returns its first error.
     pub async fn error(&self, query: &str, variables: Value) -> Value {
         let response = self.request(query, variables).await;
