@@ -65,7 +65,7 @@ async fn recover(
         .wait_for(|position| *position >= head)
         .await
         .context("the projection runner stopped")?;
-    let ids = ExecutionQueries::new(store.db().clone())
+    let ids = ExecutionQueries::new(store.clone())
         .unfinished_ids(queued_before)
         .await?;
     Ok(executions.recover(ids)?)

@@ -63,7 +63,7 @@ impl Setup {
             .await
             .into_iter()
             .filter(|e| e.event_type == "ExecutionQueued")
-            .map(|e| (e.aggregate_id, e.payload))
+            .map(|e| (e.aggregate_id, e.payload.into_value()))
             .collect()
     }
 }

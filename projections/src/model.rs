@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use serde::Deserialize;
 use serde_json::Value;
 use weft_commands::StoredEvent;
 use weft_domain::definition::WorkflowDefinition;
@@ -113,13 +112,14 @@ pub fn apply_batch(
         let recorded_at = meta(event, "timestamp").to_string();
         let summary = if event.aggregate_type == "workflow" {
             let parsed: WorkflowEvent =
-                WorkflowEvent::deserialize(&event.payload).map_err(|e| {
-                    ProjectionError::BadEvent {
+                event
+                    .payload
+                    .parse::<WorkflowEvent>()
+                    .map_err(|e| ProjectionError::BadEvent {
                         position: event.position.to_string(),
                         event_type: event.event_type.clone(),
                         reason: e.to_string(),
-                    }
-                })?;
+                    })?;
             let summary = parsed.summary();
             apply_workflow_event(cache, event, &parsed, &actor, &recorded_at);
             if !changes.workflows.contains(&event.aggregate_id) {

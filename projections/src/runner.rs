@@ -35,6 +35,7 @@ pub const FEED_CAPACITY: usize = 1_024;
 #[derive(Clone)]
 pub struct ProjectionFeed {
     events: broadcast::Sender<Arc<StoredEvent>>,
+    workflow_events: broadcast::Sender<Arc<StoredEvent>>,
     position: watch::Receiver<LogPosition>,
 }
 
@@ -44,6 +45,13 @@ impl ProjectionFeed {
     /// missed itself (from the store, up to [`ProjectionFeed::position`]).
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<StoredEvent>> {
         self.events.subscribe()
+    }
+
+    /// Like [`ProjectionFeed::subscribe`], with only the events of workflow streams. Workflows
+    /// change at the pace of their editors, so a receiver only lags when it stops reading for
+    /// [`FEED_CAPACITY`] workflow events, not whenever executions flood the feed.
+    pub fn subscribe_workflows(&self) -> broadcast::Receiver<Arc<StoredEvent>> {
+        self.workflow_events.subscribe()
     }
 
     /// The position the read models have reached. It moves before the events up to it are
@@ -61,6 +69,7 @@ pub struct ProjectionRunner {
     cache: HashMap<String, WorkflowRow>,
     checkpoint: LogPosition,
     events: broadcast::Sender<Arc<StoredEvent>>,
+    workflow_events: broadcast::Sender<Arc<StoredEvent>>,
     position: watch::Sender<LogPosition>,
 }
 
@@ -81,6 +90,7 @@ impl ProjectionRunner {
         let checkpoint = sink::load_checkpoint(store.db(), &tables).await?;
         let conn = store.db().dedicated_connection().await?;
         let (events, _) = broadcast::channel(capacity.max(1));
+        let (workflow_events, _) = broadcast::channel(capacity.max(1));
         let (position, _) = watch::channel(checkpoint);
         Ok(Self {
             store,
@@ -89,6 +99,7 @@ impl ProjectionRunner {
             cache: HashMap::new(),
             checkpoint,
             events,
+            workflow_events,
             position,
         })
     }
@@ -97,6 +108,7 @@ impl ProjectionRunner {
     pub fn feed(&self) -> ProjectionFeed {
         ProjectionFeed {
             events: self.events.clone(),
+            workflow_events: self.workflow_events.clone(),
             position: self.position.subscribe(),
         }
     }
@@ -201,7 +213,11 @@ impl ProjectionRunner {
         self.checkpoint = to;
         self.position.send_replace(to);
         for event in events {
-            let _ = self.events.send(Arc::new(event));
+            let event = Arc::new(event);
+            if event.aggregate_type == "workflow" {
+                let _ = self.workflow_events.send(event.clone());
+            }
+            let _ = self.events.send(event);
         }
     }
 

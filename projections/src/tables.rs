@@ -67,12 +67,11 @@ pub const AUDIT_LOG: TableSpec = TableSpec {
 };
 
 /// Every read model the runner maintains.
-pub const READ_MODELS: [TableSpec; 8] = [
+pub const READ_MODELS: [TableSpec; 7] = [
     WORKFLOWS,
     WORKFLOW_VERSIONS,
     AUDIT_LOG,
     crate::executions::tables::EXECUTIONS,
-    crate::executions::tables::EXECUTION_NODE_RUNS,
     crate::access::tables::USERS,
     crate::access::tables::API_KEYS,
     crate::access::tables::CREDENTIALS,

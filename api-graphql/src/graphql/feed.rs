@@ -85,7 +85,12 @@ impl Follow {
         aggregate_type: &'static str,
         aggregate_id: String,
     ) -> Self {
-        let receiver = feed.subscribe();
+        // Workflow streams have a feed of their own that executions never flood.
+        let receiver = if aggregate_type == "workflow" {
+            feed.subscribe_workflows()
+        } else {
+            feed.subscribe()
+        };
         let position = feed.position();
         let now = *position.borrow();
         Self {

@@ -45,7 +45,7 @@ impl RecentMessages {
             &event.aggregate_id,
             event.sequence,
             &event.event_type,
-            event.payload.clone(),
+            Value::clone(&event.payload),
             meta,
         ));
         if recent.len() == RECENT {
@@ -115,7 +115,7 @@ impl Subscription {
                     &event.aggregate_id,
                     event.sequence,
                     &event.event_type,
-                    event.payload.clone(),
+                    Value::clone(&event.payload),
                     meta,
                 )))
             }

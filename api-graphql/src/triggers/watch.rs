@@ -1,5 +1,6 @@
 //! Keeps trigger tables in step with the workflows read model: a full load at start, then one
-//! reload of a workflow's row whenever the projection feed reports an event of it.
+//! reload of a workflow's row whenever the projection feed reports an event of it (the feed of
+//! workflow events only, which executions never flood).
 
 use std::sync::Arc;
 
@@ -27,12 +28,12 @@ pub async fn watch_workflows(
 ) -> Result<(), weft_projections::ProjectionError> {
     // Subscribe before loading so that no change between the load and the subscription is missed;
     // a change seen twice only reloads the same row again.
-    let mut events = feed.subscribe();
+    let mut events = feed.subscribe_workflows();
     load_all(&read_models, &listeners).await?;
     tokio::spawn(async move {
         loop {
             match events.recv().await {
-                Ok(event) if event.aggregate_type == "workflow" => {
+                Ok(event) => {
                     match read_models.workflow(&event.aggregate_id).await {
                         Ok(Some(row)) => listeners.iter().for_each(|l| l.workflow_changed(&row)),
                         Ok(None) => {}
@@ -41,7 +42,6 @@ pub async fn watch_workflows(
                         }
                     }
                 }
-                Ok(_) => {}
                 Err(RecvError::Lagged(missed)) => {
                     tracing::warn!(missed, "trigger tables lagged behind the feed; reloading");
                     if let Err(error) = load_all(&read_models, &listeners).await {

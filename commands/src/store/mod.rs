@@ -8,6 +8,7 @@
 mod blobs;
 mod db;
 mod new_event;
+mod payload;
 mod reader;
 mod repository;
 mod sqlite_reader;
@@ -18,6 +19,7 @@ use std::sync::Arc;
 pub use blobs::{Blob, DEFAULT_BLOB_THRESHOLD};
 pub use db::{Backend, Db};
 pub use new_event::NewEvent;
+pub use payload::EventPayload;
 pub use reader::{LogPosition, StoredEvent};
 pub use writer::WriterConfig;
 

@@ -5,11 +5,11 @@ use std::fmt;
 
 use cqrs_es::persist::SerializedEvent;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use sqlx::Row;
 use weft_domain::metadata::EventMetadata;
 
 use super::db::{Backend, Db};
+use super::payload::EventPayload;
 use crate::error::StoreError;
 
 /// A point in the global commit order.
@@ -34,6 +34,12 @@ impl LogPosition {
         commit: 0,
         position: 0,
     };
+
+    /// After every event there will ever be (an upper bound for reads that want everything).
+    pub const END: LogPosition = LogPosition {
+        commit: i64::MAX,
+        position: i64::MAX,
+    };
 }
 
 impl fmt::Display for LogPosition {
@@ -57,8 +63,8 @@ pub struct StoredEvent {
     pub event_type: String,
     /// Payload schema version.
     pub event_version: String,
-    /// Payload.
-    pub payload: Value,
+    /// Payload (parsed on first use).
+    pub payload: EventPayload,
     /// Raw metadata map.
     pub metadata: HashMap<String, String>,
 }
@@ -192,7 +198,7 @@ fn pg_stored_event(row: &sqlx::any::AnyRow) -> Result<StoredEvent, StoreError> {
         sequence: sequence as u64,
         event_type: row.try_get(5)?,
         event_version: row.try_get(6)?,
-        payload: serde_json::from_str(&payload).map_err(|e| corrupt(position, e))?,
+        payload: EventPayload::from_text(payload),
         metadata: serde_json::from_str(&metadata).map_err(|e| corrupt(position, e))?,
     })
 }

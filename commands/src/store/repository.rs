@@ -82,7 +82,7 @@ impl PersistedEventRepository for EventStore {
                         aggregate_type: e.aggregate_type,
                         event_type: e.event_type,
                         event_version: e.event_version,
-                        payload: e.payload,
+                        payload: e.payload.into_value(),
                         metadata: serde_json::to_value(e.metadata).unwrap_or_default(),
                     }),
             );

@@ -8,6 +8,7 @@ use rusqlite::{Connection, OpenFlags, params};
 use tokio::sync::Semaphore;
 
 use super::db::SQLITE_PRAGMAS;
+use super::payload::EventPayload;
 use super::reader::{LogPosition, StoredEvent, parse_json};
 use crate::error::StoreError;
 
@@ -152,7 +153,7 @@ impl SqliteReader {
                     sequence: row.get::<_, i64>(1).map_err(read_error)? as u64,
                     event_type: text(2)?.to_string(),
                     event_version: text(3)?.to_string(),
-                    payload: parse_json(&at, text(4)?)?,
+                    payload: EventPayload::from_text(text(4)?),
                     metadata: parse_json(&at, text(5)?)?,
                 });
             }
@@ -188,7 +189,7 @@ impl SqliteReader {
                     sequence: row.get::<_, i64>(3).map_err(read_error)? as u64,
                     event_type: text(4)?.to_string(),
                     event_version: text(5)?.to_string(),
-                    payload: parse_json(&at, text(6)?)?,
+                    payload: EventPayload::from_text(text(6)?),
                     metadata: parse_json(&at, text(7)?)?,
                 });
             }

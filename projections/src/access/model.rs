@@ -73,7 +73,9 @@ impl AccessChanges {
         let id = event.aggregate_id.as_str();
         let change = match event.aggregate_type.as_str() {
             "user" => {
-                let parsed: UserEvent = serde_json::from_value(event.payload.clone())
+                let parsed: UserEvent = event
+                    .payload
+                    .parse()
                     .map_err(|e| bad(event, e.to_string()))?;
                 let touched = |mut set: Vec<(&'static str, Value)>| {
                     set.push(("updated_at", text(at)));
@@ -107,7 +109,9 @@ impl AccessChanges {
                 }
             }
             "apikey" => {
-                let parsed: ApiKeyEvent = serde_json::from_value(event.payload.clone())
+                let parsed: ApiKeyEvent = event
+                    .payload
+                    .parse()
                     .map_err(|e| bad(event, e.to_string()))?;
                 let write = match parsed {
                     ApiKeyEvent::ApiKeyCreated { user_id, name, .. } => Write::Insert(vec![
@@ -128,7 +132,9 @@ impl AccessChanges {
                 }
             }
             "credential" => {
-                let parsed: CredentialEvent = serde_json::from_value(event.payload.clone())
+                let parsed: CredentialEvent = event
+                    .payload
+                    .parse()
                     .map_err(|e| bad(event, e.to_string()))?;
                 let json = |value: serde_json::Value| Value::Text(value.to_string());
                 let write = match parsed {

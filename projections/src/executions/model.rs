@@ -6,10 +6,11 @@
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use weft_commands::StoredEvent;
 use weft_domain::execution::{ExecutionEvent, ExecutionStatus};
 
+use super::node_runs::is_node_run_event;
 use crate::error::ProjectionError;
 
 /// One row of the executions list.
@@ -43,38 +44,6 @@ pub struct ExecutionRow {
     pub last_sequence: u64,
 }
 
-/// One node run of an execution.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NodeRunRow {
-    /// Execution id.
-    pub execution_id: String,
-    /// Sequence of the run's `NodeRunStarted` event: the run order.
-    pub sequence: u64,
-    /// Node id.
-    pub node_id: String,
-    /// Run index of the node.
-    pub run_index: u32,
-    /// `running`, `succeeded`, `failed` or `canceled`.
-    pub status: String,
-    /// Attempts made.
-    pub attempts: u32,
-    /// Items per input, as JSON (as in the event: a large list is a blob reference
-    /// `{"blob", "bytes", "items"}`, which the API resolves).
-    pub inputs: String,
-    /// Items per output, as JSON (large lists as blob references, like `inputs`).
-    pub outputs: Option<String>,
-    /// The last failure, as JSON.
-    pub error: Option<String>,
-    /// When it started.
-    pub started_at: String,
-    /// When it ended.
-    pub finished_at: Option<String>,
-    /// Wall-clock milliseconds.
-    pub duration_ms: Option<u64>,
-    /// Whether the outputs are pinned data.
-    pub pinned: bool,
-}
-
 /// Fields an event sets on an execution row written earlier; `None` leaves a field unchanged.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ExecutionUpdate {
@@ -94,31 +63,6 @@ pub struct ExecutionUpdate {
     pub last_sequence: u64,
 }
 
-/// Fields an event sets on a node-run row written earlier.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct NodeRunUpdate {
-    /// Execution id.
-    pub execution_id: String,
-    /// Node id.
-    pub node_id: String,
-    /// Run index.
-    pub run_index: u32,
-    /// New status.
-    pub status: Option<String>,
-    /// Attempts.
-    pub attempts: Option<u32>,
-    /// Outputs JSON.
-    pub outputs: Option<String>,
-    /// Error JSON.
-    pub error: Option<String>,
-    /// End time.
-    pub finished_at: Option<String>,
-    /// Duration.
-    pub duration_ms: Option<u64>,
-    /// Pinned.
-    pub pinned: Option<bool>,
-}
-
 impl ExecutionUpdate {
     fn apply_to(&self, row: &mut ExecutionRow) {
         set(&mut row.status, &self.status);
@@ -127,18 +71,6 @@ impl ExecutionUpdate {
         set_opt(&mut row.error, &self.error);
         set_opt(&mut row.error_node_id, &self.error_node_id);
         row.last_sequence = self.last_sequence;
-    }
-}
-
-impl NodeRunUpdate {
-    fn apply_to(&self, row: &mut NodeRunRow) {
-        set(&mut row.status, &self.status);
-        set(&mut row.attempts, &self.attempts);
-        set_opt(&mut row.outputs, &self.outputs);
-        set_opt(&mut row.error, &self.error);
-        set_opt(&mut row.finished_at, &self.finished_at);
-        set_opt(&mut row.duration_ms, &self.duration_ms);
-        set(&mut row.pinned, &self.pinned);
     }
 }
 
@@ -161,15 +93,10 @@ pub struct ExecutionChanges {
     pub new_executions: Vec<ExecutionRow>,
     /// Updates of executions from earlier batches, in event order.
     pub execution_updates: Vec<ExecutionUpdate>,
-    /// Node runs started in this batch, in order.
-    pub new_node_runs: Vec<NodeRunRow>,
-    /// Updates of node runs from earlier batches, in event order.
-    pub node_run_updates: Vec<NodeRunUpdate>,
     /// Executions deleted in this batch: their rows go after every other change (nothing
     /// follows a deletion in a stream).
     pub deleted: Vec<String>,
     executions_index: HashMap<String, usize>,
-    node_runs_index: HashMap<(String, String, u32), usize>,
 }
 
 impl ExecutionChanges {
@@ -180,46 +107,36 @@ impl ExecutionChanges {
         }
     }
 
-    fn update_node_run(&mut self, update: NodeRunUpdate) {
-        let key = (
-            update.execution_id.clone(),
-            update.node_id.clone(),
-            update.run_index,
-        );
-        match self.node_runs_index.get(&key) {
-            Some(&index) => update.apply_to(&mut self.new_node_runs[index]),
-            None => self.node_run_updates.push(update),
-        }
-    }
-
     /// Applies one event of an `execution` stream.
     pub fn apply(&mut self, stored: &StoredEvent) -> Result<(), ProjectionError> {
-        let event = ExecutionEvent::deserialize(&stored.payload).map_err(|e| {
-            ProjectionError::BadEvent {
-                position: stored.position.to_string(),
-                event_type: stored.event_type.clone(),
-                reason: e.to_string(),
-            }
-        })?;
-        let at = stored
-            .metadata
-            .get("timestamp")
-            .cloned()
-            .unwrap_or_default();
         let id = &stored.aggregate_id;
-        let status = |s: ExecutionStatus| Some(s.as_str().to_string());
         let execution = |status: Option<String>| ExecutionUpdate {
             id: id.clone(),
             status,
             last_sequence: stored.sequence,
             ..Default::default()
         };
-        let node_run = |node_id: &str, run_index: u32| NodeRunUpdate {
-            execution_id: id.clone(),
-            node_id: node_id.to_string(),
-            run_index,
-            ..Default::default()
-        };
+        if is_node_run_event(&stored.event_type) {
+            // Node runs are read from the stream itself (`super::node_runs`); the row only
+            // records how far into the stream it is.
+            self.update_execution(execution(None));
+            return Ok(());
+        }
+        let event =
+            stored
+                .payload
+                .parse::<ExecutionEvent>()
+                .map_err(|e| ProjectionError::BadEvent {
+                    position: stored.position.to_string(),
+                    event_type: stored.event_type.clone(),
+                    reason: e.to_string(),
+                })?;
+        let at = stored
+            .metadata
+            .get("timestamp")
+            .cloned()
+            .unwrap_or_default();
+        let status = |s: ExecutionStatus| Some(s.as_str().to_string());
         use ExecutionEvent::*;
         match &event {
             ExecutionQueued {
@@ -274,76 +191,12 @@ impl ExecutionChanges {
                 error_node_id: node_id.clone(),
                 ..execution(status(ExecutionStatus::Failed))
             }),
-            NodeRunStarted {
-                node_id,
-                run_index,
-                inputs,
-            } => {
-                self.node_runs_index.insert(
-                    (id.clone(), node_id.clone(), *run_index),
-                    self.new_node_runs.len(),
-                );
-                self.new_node_runs.push(NodeRunRow {
-                    execution_id: id.clone(),
-                    sequence: stored.sequence,
-                    node_id: node_id.clone(),
-                    run_index: *run_index,
-                    status: "running".into(),
-                    attempts: 1,
-                    inputs: json_text(inputs),
-                    outputs: None,
-                    error: None,
-                    started_at: at,
-                    finished_at: None,
-                    duration_ms: None,
-                    pinned: false,
-                });
-            }
-            NodeRunSucceeded {
-                node_id,
-                run_index,
-                outputs,
-                duration_ms,
-                pinned,
-            } => self.update_node_run(NodeRunUpdate {
-                status: Some("succeeded".into()),
-                outputs: Some(json_text(outputs)),
-                finished_at: Some(at),
-                duration_ms: Some(*duration_ms),
-                pinned: Some(*pinned),
-                ..node_run(node_id, *run_index)
-            }),
-            NodeRunFailed {
-                node_id,
-                run_index,
-                error,
-                attempt,
-                will_retry,
-            } => self.update_node_run(NodeRunUpdate {
-                status: (!will_retry).then(|| "failed".to_string()),
-                attempts: Some(*attempt),
-                error: Some(json_text(error)),
-                finished_at: (!will_retry).then_some(at),
-                ..node_run(node_id, *run_index)
-            }),
-            NodeRunRetried {
-                node_id,
-                run_index,
-                next_attempt,
-                ..
-            } => self.update_node_run(NodeRunUpdate {
-                attempts: Some(*next_attempt),
-                ..node_run(node_id, *run_index)
-            }),
-            NodeRunCanceled { node_id, run_index } => self.update_node_run(NodeRunUpdate {
-                status: Some("canceled".into()),
-                finished_at: Some(at),
-                ..node_run(node_id, *run_index)
-            }),
+            NodeRunStarted { .. }
+            | NodeRunSucceeded { .. }
+            | NodeRunFailed { .. }
+            | NodeRunRetried { .. }
+            | NodeRunCanceled { .. } => self.update_execution(execution(None)),
             ExecutionDeleted => self.deleted.push(id.clone()),
-        }
-        if event.type_name().starts_with("NodeRun") {
-            self.update_execution(execution(None));
         }
         Ok(())
     }

@@ -2,13 +2,16 @@
 //! detail, and its path.
 
 use chrono::DateTime;
+use cqrs_es::Aggregate;
 use serde_json::Value;
 use sqlx::Row;
 use sqlx::any::AnyRow;
-use weft_commands::Db;
+use weft_commands::{Db, EventStore, LogPosition};
+use weft_domain::execution::Execution as ExecutionAggregate;
 
-use super::model::{ExecutionRow, NodeRunRow};
-use super::tables::{EXECUTION_NODE_RUNS, EXECUTIONS};
+use super::model::ExecutionRow;
+use super::node_runs::{NodeRunRow, node_runs};
+use super::tables::EXECUTIONS;
 use crate::conditions::{Bind, Conditions};
 use crate::error::ProjectionError;
 
@@ -98,34 +101,20 @@ fn execution_from(row: &AnyRow) -> Result<ExecutionRow, ProjectionError> {
     })
 }
 
-fn node_run_from(row: &AnyRow) -> Result<NodeRunRow, ProjectionError> {
-    Ok(NodeRunRow {
-        execution_id: row.try_get(0)?,
-        sequence: row.try_get::<i64, _>(1)? as u64,
-        node_id: row.try_get(2)?,
-        run_index: row.try_get::<i64, _>(3)? as u32,
-        status: row.try_get(4)?,
-        attempts: row.try_get::<i64, _>(5)? as u32,
-        inputs: row.try_get(6)?,
-        outputs: row.try_get(7)?,
-        error: row.try_get(8)?,
-        started_at: row.try_get(9)?,
-        finished_at: row.try_get(10)?,
-        duration_ms: row.try_get::<Option<i64>, _>(11)?.map(|d| d as u64),
-        pinned: row.try_get::<i64, _>(12)? != 0,
-    })
-}
-
 /// Read access to the executions read models.
 #[derive(Clone)]
 pub struct ExecutionQueries {
     db: Db,
+    store: EventStore,
 }
 
 impl ExecutionQueries {
-    /// Queries over `db`.
-    pub fn new(db: Db) -> Self {
-        Self { db }
+    /// Queries over the read models in `store`'s database and the execution streams.
+    pub fn new(store: EventStore) -> Self {
+        Self {
+            db: store.db().clone(),
+            store,
+        }
     }
 
     /// One page of executions, newest first.
@@ -225,26 +214,12 @@ impl ExecutionQueries {
             .collect()
     }
 
-    /// One execution with its node runs in run order.
+    /// One execution with its node runs in run order, as far into its stream as its list row.
     pub async fn detail(&self, id: &str) -> Result<Option<ExecutionDetail>, ProjectionError> {
         let Some(execution) = self.execution(id).await? else {
             return Ok(None);
         };
-        let sql = self
-            .db
-            .sql(&format!(
-                "SELECT {} FROM {} WHERE execution_id = $1 ORDER BY sequence",
-                EXECUTION_NODE_RUNS.columns.join(","),
-                EXECUTION_NODE_RUNS.name
-            ))
-            .into_owned();
-        let node_runs = sqlx::query(&sql)
-            .bind(id)
-            .fetch_all(self.db.pool())
-            .await?
-            .iter()
-            .map(node_run_from)
-            .collect::<Result<Vec<_>, _>>()?;
+        let node_runs = self.node_runs(&execution).await?;
         Ok(Some(ExecutionDetail {
             execution,
             node_runs,
@@ -253,22 +228,37 @@ impl ExecutionQueries {
 
     /// The node runs of an execution in run order, without their items (for highlighting).
     pub async fn path(&self, id: &str) -> Result<Vec<PathStep>, ProjectionError> {
-        let sql = self.db.sql(&format!(
-            "SELECT node_id, run_index, status FROM {} WHERE execution_id = $1 ORDER BY sequence",
-            EXECUTION_NODE_RUNS.name
-        )).into_owned();
-        sqlx::query(&sql)
-            .bind(id)
-            .fetch_all(self.db.pool())
+        let Some(execution) = self.execution(id).await? else {
+            return Ok(Vec::new());
+        };
+        Ok(self
+            .node_runs(&execution)
             .await?
-            .iter()
-            .map(|row| {
-                Ok(PathStep {
-                    node_id: row.try_get(0)?,
-                    run_index: row.try_get::<i64, _>(1)? as u32,
-                    status: row.try_get(2)?,
-                })
+            .into_iter()
+            .map(|run| PathStep {
+                node_id: run.node_id,
+                run_index: run.run_index,
+                status: run.status,
             })
-            .collect()
+            .collect())
+    }
+
+    /// The node runs recorded by the events the list row includes (sequences 1 to its
+    /// `last_sequence`; a stream's sequences have no gaps).
+    async fn node_runs(
+        &self,
+        execution: &ExecutionRow,
+    ) -> Result<Vec<NodeRunRow>, ProjectionError> {
+        let events = self
+            .store
+            .stream_after(
+                ExecutionAggregate::TYPE,
+                &execution.id,
+                0,
+                LogPosition::END,
+                execution.last_sequence as usize,
+            )
+            .await?;
+        node_runs(&events)
     }
 }

@@ -3,8 +3,8 @@
 use sqlx::AnyConnection;
 use weft_commands::Db;
 
-use super::model::{ExecutionChanges, ExecutionRow, NodeRunRow};
-use super::tables::{EXECUTION_NODE_RUNS, EXECUTIONS};
+use super::model::{ExecutionChanges, ExecutionRow};
+use super::tables::EXECUTIONS;
 use crate::error::ProjectionError;
 use crate::sink::insert_sql;
 use crate::tables::TableSet;
@@ -60,42 +60,6 @@ pub(crate) async fn write(
         }
         query.execute(&mut *conn).await?;
     }
-    for chunk in changes.new_node_runs.chunks(CHUNK) {
-        let sql = insert_sql(db, tables, &EXECUTION_NODE_RUNS, chunk.len());
-        let mut query = sqlx::query(&sql).persistent(chunk.len() == CHUNK);
-        for row in chunk {
-            let NodeRunRow {
-                execution_id,
-                sequence,
-                node_id,
-                run_index,
-                status,
-                attempts,
-                inputs,
-                outputs,
-                error,
-                started_at,
-                finished_at,
-                duration_ms,
-                pinned,
-            } = row.clone();
-            query = query
-                .bind(execution_id)
-                .bind(int(sequence))
-                .bind(node_id)
-                .bind(i64::from(run_index))
-                .bind(status)
-                .bind(i64::from(attempts))
-                .bind(inputs)
-                .bind(outputs)
-                .bind(error)
-                .bind(started_at)
-                .bind(finished_at)
-                .bind(duration_ms.map(int))
-                .bind(i64::from(pinned));
-        }
-        query.execute(&mut *conn).await?;
-    }
     let update_execution = db
         .sql(&format!(
             "UPDATE {} SET status = COALESCE($1, status), started_at = COALESCE($2, started_at), \
@@ -116,44 +80,17 @@ pub(crate) async fn write(
             .execute(&mut *conn)
             .await?;
     }
-    let update_node_run = db
+    let delete = db
         .sql(&format!(
-            "UPDATE {} SET status = COALESCE($1, status), attempts = COALESCE($2, attempts), \
-             outputs = COALESCE($3, outputs), error = COALESCE($4, error), \
-             finished_at = COALESCE($5, finished_at), duration_ms = COALESCE($6, duration_ms), \
-             pinned = COALESCE($7, pinned) \
-             WHERE execution_id = $8 AND node_id = $9 AND run_index = $10",
-            tables.name(&EXECUTION_NODE_RUNS)
+            "DELETE FROM {} WHERE id = $1",
+            tables.name(&EXECUTIONS)
         ))
         .into_owned();
-    for update in &changes.node_run_updates {
-        sqlx::query(&update_node_run)
-            .bind(update.status.clone())
-            .bind(update.attempts.map(i64::from))
-            .bind(update.outputs.clone())
-            .bind(update.error.clone())
-            .bind(update.finished_at.clone())
-            .bind(update.duration_ms.map(int))
-            .bind(update.pinned.map(i64::from))
-            .bind(update.execution_id.clone())
-            .bind(update.node_id.clone())
-            .bind(i64::from(update.run_index))
+    for id in &changes.deleted {
+        sqlx::query(&delete)
+            .bind(id.clone())
             .execute(&mut *conn)
             .await?;
-    }
-    for (table, key) in [(&EXECUTION_NODE_RUNS, "execution_id"), (&EXECUTIONS, "id")] {
-        let delete = db
-            .sql(&format!(
-                "DELETE FROM {} WHERE {key} = $1",
-                tables.name(table)
-            ))
-            .into_owned();
-        for id in &changes.deleted {
-            sqlx::query(&delete)
-                .bind(id.clone())
-                .execute(&mut *conn)
-                .await?;
-        }
     }
     Ok(())
 }

@@ -22,24 +22,3 @@ pub const EXECUTIONS: TableSpec = TableSpec {
     ],
     key: &["id"],
 };
-
-/// One row per node run, keyed by the sequence of its `NodeRunStarted` event (run order).
-pub const EXECUTION_NODE_RUNS: TableSpec = TableSpec {
-    name: "execution_node_runs",
-    columns: &[
-        "execution_id",
-        "sequence",
-        "node_id",
-        "run_index",
-        "status",
-        "attempts",
-        "inputs",
-        "outputs",
-        "error",
-        "started_at",
-        "finished_at",
-        "duration_ms",
-        "pinned",
-    ],
-    key: &["execution_id", "sequence"],
-};

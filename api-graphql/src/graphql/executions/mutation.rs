@@ -39,7 +39,7 @@ pub(super) async fn execution_when(
     id: &str,
     ready: impl Fn(&ExecutionRow) -> bool,
 ) -> Result<ExecutionRow, ApiError> {
-    let queries = ExecutionQueries::new(api.store.db().clone());
+    let queries = ExecutionQueries::new(api.store.clone());
     let mut position = api.feed.position();
     let deadline = tokio::time::Instant::now() + READ_YOUR_WRITES;
     loop {

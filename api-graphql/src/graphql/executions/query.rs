@@ -78,7 +78,7 @@ impl ExecutionQuery {
             limit: first as usize,
             after,
         };
-        let page = ExecutionQueries::new(api.store.db().clone())
+        let page = ExecutionQueries::new(api.store.clone())
             .list(&filter)
             .await
             .api()?;
@@ -91,7 +91,7 @@ impl ExecutionQuery {
     /// One execution; `NOT_FOUND` when no execution has this id.
     async fn execution(&self, ctx: &Context<'_>, id: ID) -> Result<Execution> {
         let api = ctx.data_unchecked::<Api>();
-        ExecutionQueries::new(api.store.db().clone())
+        ExecutionQueries::new(api.store.clone())
             .execution(&id)
             .await
             .api()?

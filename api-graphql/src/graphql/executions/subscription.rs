@@ -139,7 +139,7 @@ impl ExecutionSubscription {
                         event.sequence,
                         event.event_type.clone(),
                         event.metadata.get("timestamp").cloned(),
-                        event.payload.clone(),
+                        Value::clone(&event.payload),
                         event.aggregate_id.clone(),
                     ),
                     Ok(Delivery::Missed(event)) => {
@@ -148,7 +148,7 @@ impl ExecutionSubscription {
                             event.sequence,
                             event.event_type,
                             event.metadata.get("timestamp").cloned(),
-                            event.payload,
+                            event.payload.into_value(),
                             event.aggregate_id,
                         )
                     }
@@ -202,7 +202,7 @@ impl ExecutionSubscription {
             return Err(ApiError::WorkflowNotFound(workflow_id.0)).api();
         }
         let workflow = workflow_id.0;
-        let queries = ExecutionQueries::new(api.store.db().clone());
+        let queries = ExecutionQueries::new(api.store.clone());
         // Which workflow each execution belongs to, learned from queued events or the read model.
         let owners: Arc<Mutex<HashMap<String, bool>>> = Arc::default();
         let stream = follow.into_stream().filter_map(move |delivery| {

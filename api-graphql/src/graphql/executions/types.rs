@@ -121,7 +121,7 @@ impl Execution {
     }
 
     async fn node_run_rows(&self, api: &Api) -> Result<Vec<NodeRunRow>, ApiError> {
-        Ok(ExecutionQueries::new(api.store.db().clone())
+        Ok(ExecutionQueries::new(api.store.clone())
             .detail(&self.0.id)
             .await?
             .map(|detail| detail.node_runs)
@@ -142,12 +142,11 @@ fn traversed(definition: &WorkflowDefinition, runs: &[NodeRunRow]) -> Vec<Traver
         runs.iter().any(|run| {
             run.node_id == node
                 && run.sequence < before
-                && run.outputs.as_deref().is_some_and(|text| {
-                    serde_json::from_str::<Vec<Vec<Value>>>(text)
-                        .ok()
-                        .and_then(|outputs| outputs.get(output as usize).map(|o| !o.is_empty()))
-                        .unwrap_or(false)
-                })
+                && run
+                    .outputs
+                    .as_ref()
+                    .and_then(|outputs| outputs.get(output as usize))
+                    .is_some_and(has_items)
         })
     };
     definition
@@ -165,6 +164,18 @@ fn traversed(definition: &WorkflowDefinition, runs: &[NodeRunRow]) -> Vec<Traver
             target_input: c.target_input,
         })
         .collect()
+}
+
+/// Whether a recorded item list (an array, or a blob reference counting its items) is non-empty.
+fn has_items(list: &Value) -> bool {
+    match list {
+        Value::Array(items) => !items.is_empty(),
+        Value::Object(blob) => blob
+            .get("items")
+            .and_then(Value::as_u64)
+            .is_some_and(|count| count > 0),
+        _ => false,
+    }
 }
 
 #[Object]
@@ -253,9 +264,9 @@ impl Execution {
             .await
             .api()?
             .into_iter()
-            .map(|row| NodeRun {
-                inputs: parse(Some(&row.inputs)),
-                outputs: parse(row.outputs.as_deref()),
+            .map(|mut row| NodeRun {
+                inputs: Some(std::mem::take(&mut row.inputs)),
+                outputs: row.outputs.take(),
                 row,
             })
             .collect();
@@ -362,7 +373,7 @@ impl NodeRun {
 
     /// The error of the last attempt.
     async fn error(&self) -> Option<Json<Value>> {
-        json_text(self.row.error.as_deref())
+        self.row.error.clone().map(Json)
     }
 
     /// When it started.

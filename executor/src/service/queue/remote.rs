@@ -101,7 +101,7 @@ fn node_error(error: &RunError) -> NodeError {
 impl ExecutionService {
     /// Passes one event of a waited-for execution to its submitter.
     async fn deliver(&self, stored: &StoredEvent) {
-        let Ok(event) = serde_json::from_value::<ExecutionEvent>(stored.payload.clone()) else {
+        let Ok(event) = stored.payload.parse::<ExecutionEvent>() else {
             return;
         };
         // Without a durable queue nobody waits here for an execution run elsewhere.
