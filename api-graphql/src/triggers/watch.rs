@@ -33,15 +33,13 @@ pub async fn watch_workflows(
     tokio::spawn(async move {
         loop {
             match events.recv().await {
-                Ok(event) => {
-                    match read_models.workflow(&event.aggregate_id).await {
-                        Ok(Some(row)) => listeners.iter().for_each(|l| l.workflow_changed(&row)),
-                        Ok(None) => {}
-                        Err(error) => {
-                            tracing::warn!(%error, "cannot reload a workflow for its triggers")
-                        }
+                Ok(event) => match read_models.workflow(&event.aggregate_id).await {
+                    Ok(Some(row)) => listeners.iter().for_each(|l| l.workflow_changed(&row)),
+                    Ok(None) => {}
+                    Err(error) => {
+                        tracing::warn!(%error, "cannot reload a workflow for its triggers")
                     }
-                }
+                },
                 Err(RecvError::Lagged(missed)) => {
                     tracing::warn!(missed, "trigger tables lagged behind the feed; reloading");
                     if let Err(error) = load_all(&read_models, &listeners).await {
