@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 
 use cqrs_es::persist::SerializedEvent;
-use rusqlite::{Connection, OpenFlags, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use tokio::sync::Semaphore;
 
 use super::db::SQLITE_PRAGMAS;
@@ -81,28 +81,24 @@ impl SqliteReader {
         let (aggregate_type, aggregate_id) = (aggregate_type.to_string(), aggregate_id.to_string());
         let until = until.map_or(i64::MAX, |u| u as i64);
         self.with(move |conn| {
-            let mut query = conn
-                .prepare_cached(
-                    "SELECT sequence, event_type, event_version, payload, metadata FROM events \
-                     WHERE aggregate_type = ?1 AND aggregate_id = ?2 AND sequence <= ?3 ORDER BY sequence",
-                )
-                .map_err(read_error)?;
-            let mut rows = query.query(params![aggregate_type, aggregate_id, until]).map_err(read_error)?;
-            let mut events = Vec::new();
-            while let Some(row) = rows.next().map_err(read_error)? {
-                let sequence: i64 = row.get(0).map_err(read_error)?;
-                let at = format!("{aggregate_type}-{aggregate_id}#{sequence}");
-                events.push(SerializedEvent {
-                    aggregate_id: aggregate_id.clone(),
-                    sequence: sequence as usize,
-                    aggregate_type: aggregate_type.clone(),
-                    event_type: row.get(1).map_err(read_error)?,
-                    event_version: row.get(2).map_err(read_error)?,
-                    payload: parse_json(&at, row.get_ref(3).map_err(read_error)?.as_str().map_err(|e| read_error(e.into()))?)?,
-                    metadata: parse_json(&at, row.get_ref(4).map_err(read_error)?.as_str().map_err(|e| read_error(e.into()))?)?,
-                });
-            }
-            Ok(events)
+            let mut links = walk_back(conn, &aggregate_type, &aggregate_id, 0)?;
+            links.retain(|link| link.sequence <= until);
+            links
+                .into_iter()
+                .rev()
+                .map(|link| {
+                    let at = format!("{aggregate_type}-{aggregate_id}#{}", link.sequence);
+                    Ok(SerializedEvent {
+                        aggregate_id: aggregate_id.clone(),
+                        sequence: link.sequence as usize,
+                        aggregate_type: aggregate_type.clone(),
+                        event_type: link.event_type,
+                        event_version: link.event_version,
+                        payload: parse_json(&at, &link.payload)?,
+                        metadata: parse_json(&at, &link.metadata)?,
+                    })
+                })
+                .collect()
         })
         .await
     }
@@ -117,47 +113,30 @@ impl SqliteReader {
     ) -> Result<Vec<StoredEvent>, StoreError> {
         let (aggregate_type, aggregate_id) = (aggregate_type.to_string(), aggregate_id.to_string());
         self.with(move |conn| {
-            let mut query = conn
-                .prepare_cached(
-                    "SELECT global_position, sequence, event_type, event_version, payload, metadata \
-                     FROM events WHERE aggregate_type = ?1 AND aggregate_id = ?2 AND sequence > ?3 \
-                     AND global_position <= ?4 ORDER BY sequence LIMIT ?5",
-                )
-                .map_err(read_error)?;
-            let mut rows = query
-                .query(params![
-                    aggregate_type,
-                    aggregate_id,
-                    after_sequence as i64,
-                    until.position,
-                    limit as i64
-                ])
-                .map_err(read_error)?;
-            let mut events = Vec::new();
-            while let Some(row) = rows.next().map_err(read_error)? {
-                let position = LogPosition {
-                    commit: 0,
-                    position: row.get(0).map_err(read_error)?,
-                };
-                let at = position.to_string();
-                let text = |i: usize| -> Result<&str, StoreError> {
-                    row.get_ref(i)
-                        .map_err(read_error)?
-                        .as_str()
-                        .map_err(|e| read_error(e.into()))
-                };
-                events.push(StoredEvent {
-                    position,
-                    aggregate_type: aggregate_type.clone(),
-                    aggregate_id: aggregate_id.clone(),
-                    sequence: row.get::<_, i64>(1).map_err(read_error)? as u64,
-                    event_type: text(2)?.to_string(),
-                    event_version: text(3)?.to_string(),
-                    payload: EventPayload::from_text(text(4)?),
-                    metadata: parse_json(&at, text(5)?)?,
-                });
-            }
-            Ok(events)
+            let mut links = walk_back(conn, &aggregate_type, &aggregate_id, after_sequence as i64)?;
+            links.retain(|link| link.position <= until.position);
+            links
+                .into_iter()
+                .rev()
+                .take(limit)
+                .map(|link| {
+                    let position = LogPosition {
+                        commit: 0,
+                        position: link.position,
+                    };
+                    let at = position.to_string();
+                    Ok(StoredEvent {
+                        position,
+                        aggregate_type: aggregate_type.clone(),
+                        aggregate_id: aggregate_id.clone(),
+                        sequence: link.sequence as u64,
+                        payload: EventPayload::from_text(link.payload),
+                        metadata: parse_json(&at, &link.metadata)?,
+                        event_type: link.event_type,
+                        event_version: link.event_version,
+                    })
+                })
+                .collect()
         })
         .await
     }
@@ -197,4 +176,68 @@ impl SqliteReader {
         })
         .await
     }
+}
+
+/// One event of a stream as stored, before its JSON is parsed.
+struct Link {
+    position: i64,
+    sequence: i64,
+    event_type: String,
+    event_version: String,
+    payload: String,
+    metadata: String,
+}
+
+/// A stream's events numbered above `after`, newest first: from the stream's head (`streams`)
+/// back along each event's `previous` position, one primary-key lookup per event.
+fn walk_back(
+    conn: &Connection,
+    aggregate_type: &str,
+    aggregate_id: &str,
+    after: i64,
+) -> Result<Vec<Link>, StoreError> {
+    // One read snapshot for the head and the walk.
+    let snapshot = conn.unchecked_transaction().map_err(read_error)?;
+    let mut next: Option<i64> = snapshot
+        .prepare_cached("SELECT head FROM streams WHERE aggregate_type = ?1 AND aggregate_id = ?2")
+        .and_then(|mut head| {
+            head.query_row(params![aggregate_type, aggregate_id], |row| row.get(0))
+                .optional()
+        })
+        .map_err(read_error)?;
+    let mut link = snapshot
+        .prepare_cached(
+            "SELECT previous, sequence, event_type, event_version, payload, metadata \
+             FROM events WHERE global_position = ?1",
+        )
+        .map_err(read_error)?;
+    let mut links = Vec::new();
+    while let Some(position) = next {
+        let mut rows = link.query(params![position]).map_err(read_error)?;
+        let row = rows
+            .next()
+            .map_err(read_error)?
+            .ok_or_else(|| StoreError::Corrupt {
+                position: position.to_string(),
+                reason: format!(
+                    "the stream {aggregate_type}-{aggregate_id} links to a missing event"
+                ),
+            })?;
+        let sequence: i64 = row.get(1).map_err(read_error)?;
+        if sequence <= after {
+            break;
+        }
+        next = row.get(0).map_err(read_error)?;
+        links.push(Link {
+            position,
+            sequence,
+            event_type: row.get(2).map_err(read_error)?,
+            event_version: row.get(3).map_err(read_error)?,
+            payload: row.get(4).map_err(read_error)?,
+            metadata: row.get(5).map_err(read_error)?,
+        });
+    }
+    drop(link);
+    snapshot.commit().map_err(read_error)?;
+    Ok(links)
 }

@@ -7,6 +7,7 @@
 //! SQLite has one writer thread using rusqlite directly (no async hops per statement); Postgres has
 //! a few async writers, each with its own connection.
 
+mod heads;
 mod inbox;
 mod postgres;
 mod sqlite;

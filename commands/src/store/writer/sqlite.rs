@@ -13,7 +13,6 @@
 //!   answered and re-queued at once and never waits. The [`Inbox`] wakes the thread once, when
 //!   the awaited requests are all queued, not once per request.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -22,13 +21,14 @@ use rusqlite::{Connection, params};
 use tokio::runtime::Handle;
 use tokio::sync::watch;
 
+use super::heads::Heads;
 use super::inbox::Inbox;
-use super::{Attempt, Request, settle, without_overlaps};
+use super::{Attempt, Request, settle};
 use crate::error::StoreError;
 use crate::store::db::{Db, SQLITE_PRAGMAS};
 
-const INSERT: &str = "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING";
+const INSERT: &str = "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, previous) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
 /// The longest a batch waits for the commands of the previous commit to come back.
 const MAX_LINGER: Duration = Duration::from_millis(2);
@@ -50,6 +50,7 @@ pub(super) fn spawn(
         inbox,
         appended,
         runtime,
+        heads: Heads::default(),
     };
     thread::Builder::new()
         .name("weft-sqlite-writer".into())
@@ -63,10 +64,11 @@ struct Writer {
     inbox: Arc<Inbox>,
     appended: watch::Sender<u64>,
     runtime: Handle,
+    heads: Heads,
 }
 
 impl Writer {
-    fn run(self) {
+    fn run(mut self) {
         // Commands expected back soon, and how long the wait for them may last.
         let mut expected = 1;
         let mut linger = Duration::ZERO;
@@ -80,20 +82,97 @@ impl Writer {
         }
     }
 
-    /// Writes a batch, retrying without commands that conflicted (they are answered here);
-    /// returns the commands that committed, not yet answered.
-    fn write(&self, batch: Vec<Request>) -> Vec<Request> {
-        let mut pending = without_overlaps(batch);
-        while !pending.is_empty() {
-            match try_write(&self.conn, &pending) {
-                Ok(Attempt::Committed) => {
+    /// Writes a batch; commands that conflict are answered here. Returns the commands that
+    /// committed, not yet answered.
+    fn write(&mut self, batch: Vec<Request>) -> Vec<Request> {
+        if batch.is_empty() {
+            return batch;
+        }
+        match self.try_write(&batch) {
+            Ok(admitted) => {
+                if admitted.contains(&true) {
                     self.appended.send_modify(|n| *n = n.wrapping_add(1));
-                    return pending;
                 }
-                attempt => pending = settle(pending, attempt, &self.appended),
+                if !admitted.contains(&false) {
+                    return batch;
+                }
+                let conflicted = admitted
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, admitted)| !**admitted)
+                    .map(|(index, _)| index)
+                    .collect();
+                settle(batch, Ok(Attempt::Conflicts(conflicted)), &self.appended)
+            }
+            Err(error) => {
+                self.heads.forget();
+                settle(batch, Err(error), &self.appended)
             }
         }
-        pending
+    }
+
+    /// Writes the admitted commands of a batch in one transaction; returns which were admitted.
+    fn try_write(&mut self, batch: &[Request]) -> Result<Vec<bool>, StoreError> {
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(write_error)?;
+        match self.insert_all(batch) {
+            Ok((admitted, log_end)) => {
+                let finish = if admitted.contains(&true) {
+                    "COMMIT"
+                } else {
+                    "ROLLBACK"
+                };
+                if let Err(error) = self.conn.execute_batch(finish) {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    return Err(write_error(error));
+                }
+                self.heads.commit(log_end);
+                Ok(admitted)
+            }
+            Err(error) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(error)
+            }
+        }
+    }
+
+    /// Inserts the events of every command whose sequences are free, chaining each to its
+    /// stream's previous event, and moves the streams' heads. Returns which commands were
+    /// admitted and the log's last position.
+    fn insert_all(&mut self, batch: &[Request]) -> Result<(Vec<bool>, i64), StoreError> {
+        let conn = &self.conn;
+        let heads = &mut self.heads;
+        let begun_at = heads.begin(conn)?;
+        let mut insert = conn.prepare_cached(INSERT).map_err(write_error)?;
+        let mut admitted = Vec::with_capacity(batch.len());
+        let mut log_end = begun_at;
+        for request in batch {
+            if !heads.admits(conn, &request.events)? {
+                admitted.push(false);
+                continue;
+            }
+            for event in &request.events {
+                insert
+                    .execute(params![
+                        event.aggregate_type(),
+                        event.aggregate_id(),
+                        event.sequence(),
+                        event.event_type(),
+                        event.event_version(),
+                        event.payload(),
+                        event.metadata(),
+                        heads.previous(event),
+                    ])
+                    .map_err(write_error)?;
+                let position = conn.last_insert_rowid();
+                heads.advance(event, position);
+                log_end = position;
+            }
+            admitted.push(true);
+        }
+        heads.write(conn)?;
+        Ok((admitted, log_end))
     }
 
     /// Answers committed commands from a task on the runtime.
@@ -111,48 +190,4 @@ impl Writer {
 
 fn write_error(error: rusqlite::Error) -> StoreError {
     StoreError::Write(error.to_string())
-}
-
-fn try_write(conn: &Connection, pending: &[Request]) -> Result<Attempt, StoreError> {
-    conn.execute_batch("BEGIN IMMEDIATE").map_err(write_error)?;
-    let result = insert_all(conn, pending);
-    match result {
-        Ok(conflicted) if conflicted.is_empty() => {
-            conn.execute_batch("COMMIT").map_err(write_error)?;
-            Ok(Attempt::Committed)
-        }
-        Ok(conflicted) => {
-            conn.execute_batch("ROLLBACK").map_err(write_error)?;
-            Ok(Attempt::Conflicts(conflicted))
-        }
-        Err(error) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            Err(error)
-        }
-    }
-}
-
-/// Inserts every row; returns the indices of requests with a row that was not inserted.
-fn insert_all(conn: &Connection, pending: &[Request]) -> Result<HashSet<usize>, StoreError> {
-    let mut insert = conn.prepare_cached(INSERT).map_err(write_error)?;
-    let mut conflicted = HashSet::new();
-    for (index, request) in pending.iter().enumerate() {
-        for event in &request.events {
-            let inserted = insert
-                .execute(params![
-                    event.aggregate_type(),
-                    event.aggregate_id(),
-                    event.sequence(),
-                    event.event_type(),
-                    event.event_version(),
-                    event.payload(),
-                    event.metadata()
-                ])
-                .map_err(write_error)?;
-            if inserted == 0 {
-                conflicted.insert(index);
-            }
-        }
-    }
-    Ok(conflicted)
 }
