@@ -1,8 +1,10 @@
 //! Group commit: pending appends from every command are drained and written in one transaction.
 //!
-//! Optimistic concurrency is kept per command: a command whose `(aggregate, sequence)` rows are not
-//! all inserted (the slot was taken) conflicted. Then the transaction is rolled back, the
-//! conflicting commands are told so, and the rest of the batch is written again.
+//! Optimistic concurrency is kept per command: a command that claims an `(aggregate, sequence)`
+//! slot already taken conflicts, and the rest of its batch commits. Postgres finds out from the
+//! unique index (rows not inserted: the transaction is rolled back and the batch written again
+//! without the conflicting commands); SQLite checks each command against its streams' versions
+//! before writing anything (`heads.rs`).
 //!
 //! SQLite has one writer thread using rusqlite directly (no async hops per statement); Postgres has
 //! a few async writers, each with its own connection.
