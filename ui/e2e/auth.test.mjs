@@ -1,45 +1,11 @@
 // Signing in end to end: owner setup on first start, sign-in errors, deep links, sign-out, and
 // what a viewer may do. Real `weft serve`, real Chromium.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
-import { OWNER, launchBrowser, screenshot, startWeft } from './harness.mjs';
+import { describe, it } from 'node:test';
+import { e2eSuite, OWNER, screenshot } from './harness.mjs';
 
-const PATIENCE = 15_000;
-let browser;
-const servers = [];
-const open = [];
-
-before(async () => {
-  browser = await launchBrowser();
-});
-
-afterEach(async (t) => {
-  const slug = t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-  for (const [i, { page, context }] of open.entries()) {
-    await screenshot(page, `after-${slug}-${i}`).catch(() => undefined);
-    await context.close();
-  }
-  open.length = 0;
-});
-
-after(async () => {
-  await browser?.close();
-  for (const weft of servers) await weft.stop();
-});
-
-async function startServer(options) {
-  const weft = await startWeft(options);
-  servers.push(weft);
-  return weft;
-}
-
-async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(PATIENCE);
-  open.push({ page, context });
-  return page;
-}
+const suite = e2eSuite({ server: false });
+const newPage = async () => (await suite.open({ user: null })).page;
 
 async function signInThroughScreen(page, email, password) {
   await page.getByLabel('Email').fill(email);
@@ -49,7 +15,7 @@ async function signInThroughScreen(page, email, password) {
 
 describe('signing in', () => {
   it('sets up the owner on first start and lands in the workflow list', async () => {
-    const weft = await startServer({ setup: false });
+    const weft = await suite.startServer({ setup: false });
     const page = await newPage();
     await page.goto(`${weft.base}/`);
     await page.waitForURL(/\/setup/);
@@ -91,7 +57,7 @@ describe('signing in', () => {
   });
 
   it('shows a readable error for a wrong password, then returns to the deep link after signing in', async () => {
-    const weft = await startServer();
+    const weft = await suite.startServer();
     const { createWorkflow } = await weft.graphql('mutation { createWorkflow(name: "Deep link") { workflowId } }');
     const deepLink = `/workflows/${encodeURIComponent(createWorkflow.workflowId)}`;
     const page = await newPage();
@@ -109,7 +75,7 @@ describe('signing in', () => {
   });
 
   it('shows a viewer no edit controls', async () => {
-    const weft = await startServer();
+    const weft = await suite.startServer();
     const { createWorkflow } = await weft.graphql('mutation { createWorkflow(name: "Look only") { workflowId } }');
     const viewer = { email: 'viewer@e2e.test', password: 'viewer password 123' };
     await weft.createUser(viewer.email, viewer.password, 'VIEWER');

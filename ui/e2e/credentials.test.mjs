@@ -4,22 +4,17 @@
 // Real `weft serve`, real Chromium; the "external service" is a small server on 127.0.0.1.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { after, afterEach, before, describe, it } from 'node:test';
-import { launchBrowser, screenshot, startWeft } from './harness.mjs';
+import { after, before, describe, it } from 'node:test';
+import { e2eSuite, PATIENCE, screenshot } from './harness.mjs';
 
-const PATIENCE = 15_000;
 const SECRET = 'tr0ub4dor-e2e-SECRET-7731';
-let weft;
-let browser;
+const suite = e2eSuite();
 let service;
 let serviceUrl;
 /** Authorization headers the fake service received. */
 const seen = [];
-const open = [];
 
 before(async () => {
-  weft = await startWeft();
-  browser = await launchBrowser();
   // Answers 200 only to Basic partner:SECRET.
   service = createServer((request, response) => {
     seen.push(request.headers.authorization ?? null);
@@ -32,36 +27,18 @@ before(async () => {
   serviceUrl = `http://127.0.0.1:${service.address().port}/me`;
 });
 
-afterEach(async (t) => {
-  const slug = t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-  for (const [i, { page, context }] of open.entries()) {
-    await screenshot(page, `after-${slug}-${i}`).catch(() => undefined);
-    await context.close();
-  }
-  open.length = 0;
-});
-
 after(async () => {
-  await browser?.close();
-  await weft?.stop();
   await new Promise((resolve) => service?.close(resolve));
 });
 
-async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  await weft.signIn(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(PATIENCE);
-  open.push({ page, context });
-  return page;
-}
+const newPage = async () => (await suite.open()).page;
 
 const row = (page, name) => page.getByTestId('credential-row').filter({ hasText: name });
 
 describe('credentials', () => {
   it('creates a credential whose secret is never shown again, tests it, edits it keeping the secret, deletes it', async () => {
     const page = await newPage();
-    await page.goto(`${weft.base}/credentials`);
+    await page.goto(`${suite.weft.base}/credentials`);
     await page.getByRole('heading', { name: 'Credentials' }).waitFor();
     await page.getByText('No credentials yet.').waitFor();
 
@@ -102,7 +79,7 @@ describe('credentials', () => {
     assert.equal(await edit.getByLabel('User').inputValue(), 'partner');
     assert.equal((await page.content()).includes(SECRET), false, 'the edit form HTML holds no secret');
     await screenshot(page, 'credentials-edit');
-    const { credentials } = await weft.graphql('{ credentials { id name type data secretFields } }');
+    const { credentials } = await suite.weft.graphql('{ credentials { id name type data secretFields } }');
     assert.equal(JSON.stringify(credentials).includes(SECRET), false, 'the API returns no secret');
     assert.deepEqual(credentials[0].data, { user: 'partner' });
 
@@ -142,19 +119,19 @@ describe('credentials', () => {
     page.once('dialog', (d) => d.accept());
     await page.getByRole('button', { name: 'Delete Partner API (prod)' }).click();
     await page.getByText('No credentials yet.').waitFor();
-    assert.deepEqual((await weft.graphql('{ credentials { id } }')).credentials, []);
+    assert.deepEqual((await suite.weft.graphql('{ credentials { id } }')).credentials, []);
   });
 
   it('lets an HTTP Request node use a credential chosen in its details, and the run signs in with it', async () => {
-    const { createCredential } = await weft.graphql(
+    const { createCredential } = await suite.weft.graphql(
       'mutation($d: JSON!) { createCredential(name: "Partner login", type: "httpBasicAuth", data: $d) { id } }',
       { d: { user: 'partner', password: SECRET } },
     );
-    const { nodeTypes } = await weft.graphql('{ nodeTypes { name versions credentials { name } } }');
+    const { nodeTypes } = await suite.weft.graphql('{ nodeTypes { name versions credentials { name } } }');
     const http = nodeTypes.find((t) => t.name === 'n8n-nodes-base.httpRequest');
     assert.ok(http.credentials.some((c) => c.name === 'httpBasicAuth'), 'the catalog declares HTTP Request credentials');
     const v = (type) => nodeTypes.find((t) => t.name === type).versions.at(-1);
-    const { importWorkflow } = await weft.graphql(
+    const { importWorkflow } = await suite.weft.graphql(
       'mutation($d: JSON!) { importWorkflow(document: $d) { workflowId } }',
       {
         d: {
@@ -170,7 +147,7 @@ describe('credentials', () => {
     const workflowId = importWorkflow.workflowId;
 
     const page = await newPage();
-    await page.goto(`${weft.base}/workflows/${encodeURIComponent(workflowId)}`);
+    await page.goto(`${suite.weft.base}/workflows/${encodeURIComponent(workflowId)}`);
     await page.locator('.react-flow__node:has([data-node-name="Call partner"])').dblclick();
     const details = page.getByRole('complementary', { name: 'Node details: Call partner' });
     // No authentication, no credential to choose.
@@ -203,7 +180,7 @@ describe('credentials', () => {
     const deadline = Date.now() + PATIENCE;
     let node;
     for (;;) {
-      const { workflow } = await weft.graphql('query($id: ID!) { workflow(id: $id) { definition { nodes { name parameters credentials } } } }', { id: workflowId });
+      const { workflow } = await suite.weft.graphql('query($id: ID!) { workflow(id: $id) { definition { nodes { name parameters credentials } } } }', { id: workflowId });
       node = workflow.definition.nodes.find((n) => n.name === 'Call partner');
       if ((node.credentials.httpBasicAuth && node.parameters.authentication === 'httpBasicAuth') || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 100));
@@ -214,7 +191,7 @@ describe('credentials', () => {
 
     // Running it signs in to the service with the stored secret.
     seen.length = 0;
-    const { executeWorkflow } = await weft.graphql('mutation($w: ID!) { executeWorkflow(workflowId: $w, wait: true) { status result } }', { w: workflowId });
+    const { executeWorkflow } = await suite.weft.graphql('mutation($w: ID!) { executeWorkflow(workflowId: $w, wait: true) { status result } }', { w: workflowId });
     assert.equal(executeWorkflow.status, 'SUCCEEDED', JSON.stringify(executeWorkflow.result));
     assert.equal(seen.length, 1);
     assert.equal(seen[0], `Basic ${Buffer.from(`partner:${SECRET}`).toString('base64')}`);
@@ -222,17 +199,13 @@ describe('credentials', () => {
   });
 
   it('shows a viewer the credentials without any way to change them', async () => {
-    await weft.graphql('mutation($d: JSON!) { createCredential(name: "Mail", type: "smtp", data: $d) { id } }', {
+    await suite.weft.graphql('mutation($d: JSON!) { createCredential(name: "Mail", type: "smtp", data: $d) { id } }', {
       d: { host: 'smtp.example.com', port: 587, password: SECRET, secure: true },
     });
     const viewer = { email: 'cred-viewer@e2e.test', password: 'viewer password 123' };
-    await weft.createUser(viewer.email, viewer.password, 'VIEWER');
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    await weft.signIn(context, viewer);
-    const page = await context.newPage();
-    page.setDefaultTimeout(PATIENCE);
-    open.push({ page, context });
-    await page.goto(`${weft.base}/credentials`);
+    await suite.weft.createUser(viewer.email, viewer.password, 'VIEWER');
+    const { page } = await suite.open({ user: viewer });
+    await page.goto(`${suite.weft.base}/credentials`);
     await row(page, 'Mail').waitFor();
     assert.match(await row(page, 'Mail').textContent(), /SMTP/);
     assert.equal(await page.getByRole('button', { name: 'Create credential' }).count(), 0);

@@ -1,44 +1,10 @@
 // The editor end to end: real `weft serve`, real Chromium.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
-import { OWNER, launchBrowser, screenshot, startWeft } from './harness.mjs';
+import { describe, it } from 'node:test';
+import { e2eSuite, OWNER, PATIENCE, screenshot } from './harness.mjs';
 
-const PATIENCE = 15_000;
-let weft;
-let browser;
-
-before(async () => {
-  weft = await startWeft();
-  browser = await launchBrowser();
-});
-
-const open = [];
-
-// Every page's last state is saved (test-results/screenshots/after-*.png) to look at failures.
-afterEach(async (t) => {
-  const slug = t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-  for (const [i, { page, context }] of open.entries()) {
-    await screenshot(page, `after-${slug}-${i}`).catch(() => undefined);
-    await context.close();
-  }
-  open.length = 0;
-});
-
-after(async () => {
-  await browser?.close();
-  await weft?.stop();
-});
-
-async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  await weft.signIn(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(PATIENCE);
-  const errors = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  open.push({ page, context });
-  return { page, context, errors };
-}
+const suite = e2eSuite();
+const newPage = () => suite.open();
 
 /** Waits until every edit is answered by the server. */
 async function saved(page) {
@@ -85,7 +51,7 @@ async function connect(page, fromNode, fromHandle, toNode, toHandle) {
 }
 
 async function createWorkflow(page, name) {
-  await page.goto(`${weft.base}/`);
+  await page.goto(`${suite.weft.base}/`);
   page.once('dialog', (dialog) => dialog.accept(name));
   await page.getByRole('button', { name: 'Create workflow' }).click();
   await page.waitForURL(/\/workflows\/[^/]+$/);
@@ -94,7 +60,7 @@ async function createWorkflow(page, name) {
 }
 
 async function definition(id) {
-  const data = await weft.graphql(`query($id: ID!) { workflow(id: $id) { version definition { nodes { id name type parameters position { x y } } connections { source sourceOutput target targetInput kind } } } }`, { id });
+  const data = await suite.weft.graphql(`query($id: ID!) { workflow(id: $id) { version definition { nodes { id name type parameters position { x y } } connections { source sourceOutput target targetInput kind } } } }`, { id });
   return data.workflow;
 }
 
@@ -148,7 +114,7 @@ describe('editor', () => {
 
   it('undoes and redoes a deletion, each sent to the server', async () => {
     const { page } = await newPage();
-    await page.goto(`${weft.base}/workflows/${encodeURIComponent(workflowId)}`);
+    await page.goto(`${suite.weft.base}/workflows/${encodeURIComponent(workflowId)}`);
     await node(page, 'If').click();
     await page.keyboard.press('Delete');
     await saved(page);
@@ -173,7 +139,7 @@ describe('editor', () => {
   it('shows edits from a second browser and from the API without a reload', async () => {
     const first = await newPage();
     const second = await newPage();
-    const url = `${weft.base}/workflows/${encodeURIComponent(workflowId)}`;
+    const url = `${suite.weft.base}/workflows/${encodeURIComponent(workflowId)}`;
     await first.page.goto(url);
     await second.page.goto(url);
     await node(second.page, 'If').waitFor();
@@ -185,7 +151,7 @@ describe('editor', () => {
     // An edit through the API (another client entirely) shows up too.
     const stored = await definition(workflowId);
     const ifNode = stored.definition.nodes.find((n) => n.name === 'If');
-    await weft.graphql(
+    await suite.weft.graphql(
       `mutation($w: ID!, $n: ID!) { updateNode(workflowId: $w, nodeId: $n, changes: { name: "Check" }) { version } }`,
       { w: workflowId, n: ifNode.id },
     );
@@ -205,10 +171,10 @@ describe('editor', () => {
       });
       ws.onMessage((message) => server.send(message));
     });
-    await page.goto(`${weft.base}/workflows/${encodeURIComponent(workflowId)}`);
+    await page.goto(`${suite.weft.base}/workflows/${encodeURIComponent(workflowId)}`);
     await node(page, 'No Operation').waitFor();
     const noOp = (await definition(workflowId)).definition.nodes.find((n) => n.name === 'No Operation');
-    await weft.graphql(
+    await suite.weft.graphql(
       `mutation($w: ID!, $n: ID!) { updateNode(workflowId: $w, nodeId: $n, changes: { name: "Theirs" }) { version } }`,
       { w: workflowId, n: noOp.id },
     );
@@ -227,12 +193,12 @@ describe('editor', () => {
   it('edits parameters in the generated form, with an expression', async () => {
     // Sample input for expressions: an item pinned on the trigger that feeds this node.
     const trigger = (await definition(workflowId)).definition.nodes.find((n) => n.name === 'Manual Trigger');
-    await weft.graphql(
+    await suite.weft.graphql(
       `mutation($w: ID!, $n: ID!, $items: JSON) { pinData(workflowId: $w, nodeId: $n, items: $items) { version } }`,
       { w: workflowId, n: trigger.id, items: [{ json: { name: 'Ada', city: 'London' } }] },
     );
     const { page } = await newPage();
-    await page.goto(`${weft.base}/workflows/${encodeURIComponent(workflowId)}`);
+    await page.goto(`${suite.weft.base}/workflows/${encodeURIComponent(workflowId)}`);
     await node(page, 'Edit Fields (Set)').dblclick();
     const details = page.getByRole('complementary', { name: 'Node details: Edit Fields (Set)' });
     await details.waitFor();
@@ -263,14 +229,14 @@ describe('editor', () => {
   it('compares two versions and restores an old one', async () => {
     const { page } = await newPage();
     const current = await definition(workflowId);
-    await page.goto(`${weft.base}/workflows/${encodeURIComponent(workflowId)}/versions`);
+    await page.goto(`${suite.weft.base}/workflows/${encodeURIComponent(workflowId)}/versions`);
     const panel = page.getByRole('complementary', { name: 'Versions' });
     await waitForCount(panel.getByTestId('version-row'), current.version);
     // People are named by email, not by their actor id.
     await panel.getByTestId('version-row').first().getByText(OWNER.email).waitFor();
 
     // Version 3 has the trigger and Set only (1 created, 2 and 3 added them): compare it with now.
-    await page.goto(`${weft.base}/workflows/${encodeURIComponent(workflowId)}/versions?from=3&to=${current.version}`);
+    await page.goto(`${suite.weft.base}/workflows/${encodeURIComponent(workflowId)}/versions?from=3&to=${current.version}`);
     const diff = page.getByRole('region', { name: `Differences from v3 to v${current.version}` });
     await diff.getByText('Added nodes').waitFor();
     assert.ok(await diff.locator('.weft-node.diff-added').count() >= 1);
@@ -369,7 +335,7 @@ describe('webhook workflow', () => {
     await saved(page);
     await screenshot(page, 'webhook-workflow');
 
-    const response = await fetch(`${weft.base}/webhook-test/e2e-greet`, {
+    const response = await fetch(`${suite.weft.base}/webhook-test/e2e-greet`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'Ada' }),
@@ -395,7 +361,7 @@ describe('workflow settings', () => {
     await dialog.getByLabel('Description').fill('Runs by hand');
     await dialog.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Saved description, settings, variables.').waitFor();
-    const stored = await weft.graphql(`query($id: ID!) { workflow(id: $id) { description definition { settings { timeoutSeconds executionOrder } variables } } }`, { id });
+    const stored = await suite.weft.graphql(`query($id: ID!) { workflow(id: $id) { description definition { settings { timeoutSeconds executionOrder } variables } } }`, { id });
     assert.equal(stored.workflow.description, 'Runs by hand');
     assert.deepEqual(stored.workflow.definition.settings, { timeoutSeconds: 30, executionOrder: 'V1' });
     assert.deepEqual(stored.workflow.definition.variables, { region: 'eu' });
@@ -409,7 +375,7 @@ describe('workflow settings', () => {
 describe('workflow list', () => {
   it('imports n8n JSON with a readable error first, then searches, exports and archives', async () => {
     const { page } = await newPage();
-    await page.goto(`${weft.base}/workflows`);
+    await page.goto(`${suite.weft.base}/workflows`);
     await page.getByRole('button', { name: 'Import' }).click();
     const dialog = page.getByRole('dialog', { name: 'Import workflow' });
     await dialog.getByLabel('Workflow JSON').fill('{"nodes": [');
@@ -434,7 +400,7 @@ describe('workflow list', () => {
     await node(page, 'Mystery').waitFor();
     assert.equal(await page.locator('.react-flow__edge').count(), 1);
 
-    await page.goto(`${weft.base}/workflows`);
+    await page.goto(`${suite.weft.base}/workflows`);
     await page.getByLabel('Search workflows').fill('n8n');
     await page.waitForURL(/q=n8n/);
     await waitForCount(page.getByTestId('workflow-row'), 1);
@@ -457,9 +423,9 @@ describe('workflow list', () => {
 
 describe('long lists', () => {
   it('loads the next page of workflows on demand', async () => {
-    for (let i = 0; i < 105; i++) await weft.graphql(`mutation($n: String!) { createWorkflow(name: $n) { workflowId } }`, { n: `Bulk ${i}` });
+    for (let i = 0; i < 105; i++) await suite.weft.graphql(`mutation($n: String!) { createWorkflow(name: $n) { workflowId } }`, { n: `Bulk ${i}` });
     const { page } = await newPage();
-    await page.goto(`${weft.base}/workflows?q=Bulk`);
+    await page.goto(`${suite.weft.base}/workflows?q=Bulk`);
     await waitForCount(page.getByTestId('workflow-row'), 100);
     await page.getByRole('button', { name: 'Load more' }).click();
     await waitForCount(page.getByTestId('workflow-row'), 105);

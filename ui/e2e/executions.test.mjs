@@ -1,48 +1,18 @@
 // Executions end to end: run from the editor with live node status, the executions list, the
 // execution view with the executed path, replay stepping, node data, logs and retry.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
-import { launchBrowser, screenshot, startWeft } from './harness.mjs';
+import { describe, it } from 'node:test';
+import { e2eSuite, PATIENCE, screenshot } from './harness.mjs';
 
-const PATIENCE = 15_000;
-let weft;
-let browser;
-const open = [];
-
-before(async () => {
-  weft = await startWeft();
-  browser = await launchBrowser();
-});
-
-afterEach(async (t) => {
-  const slug = t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-  for (const [i, { page, context }] of open.entries()) {
-    await screenshot(page, `after-${slug}-${i}`).catch(() => undefined);
-    await context.close();
-  }
-  open.length = 0;
-});
-
-after(async () => {
-  await browser?.close();
-  await weft?.stop();
-});
-
-async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  await weft.signIn(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(PATIENCE);
-  open.push({ page, context });
-  return page;
-}
+const suite = e2eSuite();
+const newPage = async () => (await suite.open()).page;
 
 const node = (page, name) => page.locator(`.react-flow__node:has([data-node-name="${name}"])`);
 const badge = (page, name) => node(page, name).getByTestId('run-badge');
 
 /** Webhook → Greet (Set) → Check (If) → Yes / No, imported as Weft JSON. */
 async function importBranching() {
-  const { nodeTypes } = await weft.graphql('{ nodeTypes { name versions } }');
+  const { nodeTypes } = await suite.weft.graphql('{ nodeTypes { name versions } }');
   const v = (type) => nodeTypes.find((t) => t.name === type).versions.at(-1);
   const n = (id, name, type, x, parameters = {}) => ({ id, name, type, typeVersion: v(type), position: [x, id === 'no' ? 200 : 0], parameters });
   const document = {
@@ -69,7 +39,7 @@ async function importBranching() {
       { source: 'check', sourceOutput: 1, target: 'no' },
     ],
   };
-  const data = await weft.graphql('mutation($d: JSON!) { importWorkflow(document: $d) { workflowId } }', { d: document });
+  const data = await suite.weft.graphql('mutation($d: JSON!) { importWorkflow(document: $d) { workflowId } }', { d: document });
   return data.importWorkflow.workflowId;
 }
 
@@ -79,7 +49,7 @@ describe('executions', () => {
   it('runs from the editor and lights up the path live', async () => {
     workflowId = await importBranching();
     const page = await newPage();
-    await page.goto(`${weft.base}/workflows/${encodeURIComponent(workflowId)}`);
+    await page.goto(`${suite.weft.base}/workflows/${encodeURIComponent(workflowId)}`);
     await node(page, 'Check').waitFor();
     await page.keyboard.press('Control+Enter');
     await page.getByTestId('run-status').filter({ hasText: 'Succeeded' }).waitFor();
@@ -96,7 +66,7 @@ describe('executions', () => {
   });
 
   it('lists a webhook execution and replays it step by step', async () => {
-    const response = await fetch(`${weft.base}/webhook-test/e2e-run`, {
+    const response = await fetch(`${suite.weft.base}/webhook-test/e2e-run`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'Ada' }),
@@ -104,7 +74,7 @@ describe('executions', () => {
     assert.equal(response.status, 200, await response.text());
 
     const page = await newPage();
-    await page.goto(`${weft.base}/executions?workflow=${encodeURIComponent(workflowId)}`);
+    await page.goto(`${suite.weft.base}/executions?workflow=${encodeURIComponent(workflowId)}`);
     const rows = page.getByTestId('execution-row');
     await rows.filter({ hasText: 'webhook' }).waitFor();
     assert.equal(await rows.count(), 2);
@@ -174,7 +144,7 @@ describe('executions', () => {
 
 /** How many executions of the workflow the API lists. */
 async function rowsOf(workflowId) {
-  const data = await weft.graphql('query($w: ID!) { executions(workflowId: $w, first: 100) { items { id } } }', { w: workflowId });
+  const data = await suite.weft.graphql('query($w: ID!) { executions(workflowId: $w, first: 100) { items { id } } }', { w: workflowId });
   return data.executions.items.length;
 }
 

@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, afterEach, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const uiDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -145,4 +146,63 @@ export async function launchBrowser() {
 export async function screenshot(page, name) {
   mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: join(screenshotDir, `${name}.png`) });
+}
+
+/** How long a page waits for an element or a navigation by default. */
+export const PATIENCE = 15_000;
+
+/**
+ * The set-up every e2e file shares, as node:test hooks: one headless Chromium for the file, a
+ * `weft serve` with the owner set up (unless `server` is false; `startServer` starts more), and
+ * pages opened with `open`, whose last state is saved as a screenshot after each test
+ * (test-results/screenshots/after-*.png) before their context closes. Servers stop after the
+ * file.
+ */
+export function e2eSuite({ server = true } = {}) {
+  const servers = [];
+  const open = [];
+  let browser;
+  const suite = {
+    /** The file's server (started before the first test), or the first one `startServer` gave. */
+    get weft() {
+      return servers[0];
+    },
+    /** Starts another `weft serve` (options as `startWeft`), stopped after the file. */
+    async startServer(options) {
+      const weft = await startWeft(options);
+      servers.push(weft);
+      return weft;
+    },
+    /**
+     * A page in a context of its own, signed in as `user` on `weft` (default the owner on the
+     * file's server; `user: null` stays signed out). `errors` collects the page's uncaught errors.
+     */
+    async open({ user = OWNER, weft = suite.weft } = {}) {
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      if (user && weft) await weft.signIn(context, user);
+      const page = await context.newPage();
+      page.setDefaultTimeout(PATIENCE);
+      const errors = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      open.push({ page, context });
+      return { page, context, errors };
+    },
+  };
+  before(async () => {
+    if (server) await suite.startServer();
+    browser = await launchBrowser();
+  });
+  afterEach(async (t) => {
+    const slug = t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+    for (const [i, { page, context }] of open.entries()) {
+      await screenshot(page, `after-${slug}-${i}`).catch(() => undefined);
+      await context.close().catch(() => undefined);
+    }
+    open.length = 0;
+  });
+  after(async () => {
+    await browser?.close();
+    for (const weft of servers) await weft.stop();
+  });
+  return suite;
 }

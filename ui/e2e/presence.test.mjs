@@ -2,48 +2,18 @@
 // other's avatar in the editor's top bar, live; closing one removes it from the other.
 // Real `weft serve`, real Chromium.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
-import { launchBrowser, OWNER, screenshot, startWeft } from './harness.mjs';
+import { describe, it } from 'node:test';
+import { e2eSuite, OWNER, screenshot } from './harness.mjs';
 
-const PATIENCE = 15_000;
-let weft;
-let browser;
-const open = [];
-
-before(async () => {
-  weft = await startWeft();
-  browser = await launchBrowser();
-});
-
-afterEach(async (t) => {
-  const slug = t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-  for (const [i, { page, context }] of open.entries()) {
-    await screenshot(page, `after-${slug}-${i}`).catch(() => undefined);
-    await context.close().catch(() => undefined);
-  }
-  open.length = 0;
-});
-
-after(async () => {
-  await browser?.close();
-  await weft?.stop();
-});
-
-async function newPage(user) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  await weft.signIn(context, user);
-  const page = await context.newPage();
-  page.setDefaultTimeout(PATIENCE);
-  open.push({ page, context });
-  return { page, context };
-}
+const suite = e2eSuite();
+const newPage = (user) => suite.open({ user });
 
 describe('presence', () => {
   it('shows who else has the workflow open, live', async () => {
     const grace = { email: 'grace.hopper@e2e.test', password: 'grace password 42' };
-    const graceId = await weft.createUser(grace.email, grace.password, 'EDITOR');
-    const { createWorkflow } = await weft.graphql('mutation { createWorkflow(name: "Shared") { workflowId } }');
-    const url = `${weft.base}/workflows/${encodeURIComponent(createWorkflow.workflowId)}`;
+    const graceId = await suite.weft.createUser(grace.email, grace.password, 'EDITOR');
+    const { createWorkflow } = await suite.weft.graphql('mutation { createWorkflow(name: "Shared") { workflowId } }');
+    const url = `${suite.weft.base}/workflows/${encodeURIComponent(createWorkflow.workflowId)}`;
 
     const owner = await newPage();
     await owner.page.goto(url);
@@ -60,7 +30,7 @@ describe('presence', () => {
     await graceAvatar.waitFor();
     assert.equal(await graceAvatar.textContent(), 'GH');
     assert.equal(await graceAvatar.getAttribute('title'), `${grace.email} (Editor) has this workflow open`);
-    const ownerAvatar = editor.page.locator(`[data-testid="presence-avatar"][data-actor="user:${weft.ownerId}"]`);
+    const ownerAvatar = editor.page.locator(`[data-testid="presence-avatar"][data-actor="user:${suite.weft.ownerId}"]`);
     await ownerAvatar.waitFor();
     assert.equal(await ownerAvatar.getAttribute('title'), `${OWNER.email} (Owner) has this workflow open`);
     assert.equal(await ownerAvatar.textContent(), 'OW');

@@ -2,48 +2,18 @@
 // Set runs the trigger and the first two Sets (live status on the canvas) and not the third, and
 // its node details show the middle node's output. Real `weft serve`, real Chromium.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
-import { launchBrowser, screenshot, startWeft } from './harness.mjs';
+import { describe, it } from 'node:test';
+import { e2eSuite, screenshot } from './harness.mjs';
 
-const PATIENCE = 15_000;
-let weft;
-let browser;
-const open = [];
-
-before(async () => {
-  weft = await startWeft();
-  browser = await launchBrowser();
-});
-
-afterEach(async (t) => {
-  const slug = t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-  for (const [i, { page, context }] of open.entries()) {
-    await screenshot(page, `after-${slug}-${i}`).catch(() => undefined);
-    await context.close();
-  }
-  open.length = 0;
-});
-
-after(async () => {
-  await browser?.close();
-  await weft?.stop();
-});
-
-async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  await weft.signIn(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(PATIENCE);
-  open.push({ page, context });
-  return page;
-}
+const suite = e2eSuite();
+const newPage = async () => (await suite.open()).page;
 
 const node = (page, name) => page.locator(`.react-flow__node:has([data-node-name="${name}"])`);
 const badge = (page, name) => node(page, name).getByTestId('run-badge');
 
 /** Start → First → Second → Third: a manual trigger, then three Sets each adding a letter. */
 async function importChain() {
-  const { nodeTypes } = await weft.graphql('{ nodeTypes { name versions } }');
+  const { nodeTypes } = await suite.weft.graphql('{ nodeTypes { name versions } }');
   const version = (type) => nodeTypes.find((t) => t.name === type).versions.at(-1);
   const set = (id, name, x, value) => ({
     id, name, type: 'n8n-nodes-base.set', typeVersion: version('n8n-nodes-base.set'), position: [x, 0],
@@ -63,7 +33,7 @@ async function importChain() {
       { source: 'second', target: 'third' },
     ],
   };
-  const data = await weft.graphql('mutation($d: JSON!) { importWorkflow(document: $d) { workflowId } }', { d: document });
+  const data = await suite.weft.graphql('mutation($d: JSON!) { importWorkflow(document: $d) { workflowId } }', { d: document });
   return data.importWorkflow.workflowId;
 }
 
@@ -71,7 +41,7 @@ describe('execute step', () => {
   it('runs up to the chosen node and shows its output', async () => {
     const workflowId = await importChain();
     const page = await newPage();
-    await page.goto(`${weft.base}/workflows/${encodeURIComponent(workflowId)}`);
+    await page.goto(`${suite.weft.base}/workflows/${encodeURIComponent(workflowId)}`);
     await node(page, 'Third').waitFor();
 
     await node(page, 'Second').dblclick();
@@ -92,7 +62,7 @@ describe('execute step', () => {
     await screenshot(page, 'execute-step');
 
     // The recorded execution agrees: Third never ran.
-    const { executions } = await weft.graphql(
+    const { executions } = await suite.weft.graphql(
       'query($w: ID!) { executions(workflowId: $w, first: 5) { items { status nodeRuns { nodeId } } } }',
       { w: workflowId },
     );

@@ -2,45 +2,15 @@
 // enables them; API keys are shown once, work, and stop working when revoked; a viewer does not
 // get the Users page. Real `weft serve`, real Chromium.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
-import { launchBrowser, screenshot, startWeft } from './harness.mjs';
+import { describe, it } from 'node:test';
+import { e2eSuite, screenshot } from './harness.mjs';
 
-const PATIENCE = 15_000;
-let weft;
-let browser;
-const open = [];
-
-before(async () => {
-  weft = await startWeft();
-  browser = await launchBrowser();
-});
-
-afterEach(async (t) => {
-  const slug = t.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-  for (const [i, { page, context }] of open.entries()) {
-    await screenshot(page, `after-${slug}-${i}`).catch(() => undefined);
-    await context.close();
-  }
-  open.length = 0;
-});
-
-after(async () => {
-  await browser?.close();
-  await weft?.stop();
-});
-
-async function newPage(user) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  await weft.signIn(context, user);
-  const page = await context.newPage();
-  page.setDefaultTimeout(PATIENCE);
-  open.push({ page, context });
-  return page;
-}
+const suite = e2eSuite();
+const newPage = async (user) => (await suite.open({ user })).page;
 
 /** Signs in through the API; the GraphQL error code, or null when it worked. */
 async function loginCode(email, password) {
-  const body = await fetch(`${weft.base}/graphql`, {
+  const body = await fetch(`${suite.weft.base}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', variables: { e: email, p: password } }),
@@ -50,7 +20,7 @@ async function loginCode(email, password) {
 
 /** `{ me { email } }` with an API key: the email, or the error code. */
 async function meWithKey(key) {
-  const body = await fetch(`${weft.base}/graphql`, {
+  const body = await fetch(`${suite.weft.base}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': key },
     body: JSON.stringify({ query: '{ me { email } }' }),
@@ -63,7 +33,7 @@ const userRow = (page, email) => page.getByTestId('user-row').filter({ hasText: 
 describe('users', () => {
   it('lets the owner create a user, change their role, disable and enable them', async () => {
     const page = await newPage();
-    await page.goto(`${weft.base}/workflows`);
+    await page.goto(`${suite.weft.base}/workflows`);
     await page.getByRole('link', { name: 'Users' }).click();
     await page.waitForURL(/\/users$/);
     await userRow(page, 'owner@e2e.test').waitFor();
@@ -95,7 +65,7 @@ describe('users', () => {
 
     await page.getByLabel('Role of grace@e2e.test').selectOption('VIEWER');
     await page.getByText('grace@e2e.test is now viewer.').waitFor();
-    const { users } = await weft.graphql('{ users { email role disabled } }');
+    const { users } = await suite.weft.graphql('{ users { email role disabled } }');
     assert.deepEqual(users.find((u) => u.email === 'grace@e2e.test'), { email: 'grace@e2e.test', role: 'VIEWER', disabled: false });
 
     page.once('dialog', (d) => d.accept());
@@ -111,7 +81,7 @@ describe('users', () => {
 
   it('shows a new API key once, lists it, and revokes it', async () => {
     const page = await newPage();
-    await page.goto(`${weft.base}/users`);
+    await page.goto(`${suite.weft.base}/users`);
     const keys = page.getByRole('region', { name: 'Your API keys' });
     await keys.getByText('No API keys yet.').waitFor();
     await keys.getByRole('button', { name: 'Create API key' }).click();
@@ -144,15 +114,15 @@ describe('users', () => {
 
   it('does not show a viewer the Users page, but lets them keep their own API keys', async () => {
     const viewer = { email: 'viewer@e2e.test', password: 'viewer password 123' };
-    await weft.createUser(viewer.email, viewer.password, 'VIEWER');
+    await suite.weft.createUser(viewer.email, viewer.password, 'VIEWER');
     const page = await newPage(viewer);
-    await page.goto(`${weft.base}/workflows`);
+    await page.goto(`${suite.weft.base}/workflows`);
     await page.getByTestId('signed-in-role').filter({ hasText: 'viewer' }).waitFor();
     await page.getByRole('link', { name: 'Credentials' }).waitFor();
     assert.equal(await page.getByRole('link', { name: 'Users' }).count(), 0);
 
     // A deep link shows why, and nothing from the users list.
-    await page.goto(`${weft.base}/users`);
+    await page.goto(`${suite.weft.base}/users`);
     await page.getByText('Only the owner and admins manage users.').waitFor();
     assert.equal(await page.getByTestId('user-row').count(), 0);
     assert.equal((await page.content()).includes('owner@e2e.test'), false);
