@@ -76,11 +76,13 @@ impl Inbox {
     }
 
     /// Waits for at least one request, then until `expected` are queued (at most `linger` after
-    /// the first one, or until the batch is full), and takes up to a full batch. `None` once the
-    /// inbox is closed and empty.
-    pub(super) fn take(&self, expected: usize, linger: Duration) -> Option<Vec<Request>> {
+    /// the first one, or until the batch is full), and takes up to a full batch, saying whether
+    /// a wait of `linger` ran out before `expected` were queued. `None` once the inbox is closed
+    /// and empty.
+    pub(super) fn take(&self, expected: usize, linger: Duration) -> Option<(Vec<Request>, bool)> {
         let mut state = self.lock();
         let mut deadline: Option<Instant> = None;
+        let mut ran_out = false;
         loop {
             let queued = state.requests.len();
             if queued == 0 {
@@ -99,6 +101,7 @@ impl Inbox {
             }
             let deadline = *deadline.get_or_insert_with(|| Instant::now() + linger);
             let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                ran_out = !linger.is_zero();
                 break;
             };
             state.wake_at = expected;
@@ -109,7 +112,7 @@ impl Inbox {
                 .0;
         }
         state.wake_at = 0;
-        Some(self.take_batch(&mut state))
+        Some((self.take_batch(&mut state), ran_out))
     }
 
     /// Takes requests from the front until the batch holds `max_events` events (at least one
