@@ -83,6 +83,23 @@ macro_rules! on_both_backends {
     };
 }
 
+/// Event `sequence` of aggregate `test`/`aggregate`, a `Happened` whose payload is `{"n": n}`.
+pub fn numbered_event(
+    aggregate: &str,
+    sequence: usize,
+    n: i64,
+) -> cqrs_es::persist::SerializedEvent {
+    cqrs_es::persist::SerializedEvent {
+        aggregate_id: aggregate.to_string(),
+        sequence,
+        aggregate_type: "test".into(),
+        event_type: "Happened".into(),
+        event_version: "1.0".into(),
+        payload: serde_json::json!({"n": n}),
+        metadata: serde_json::json!({"actor": "system:test"}),
+    }
+}
+
 /// Every event committed before the call, in global order. On Postgres, events of other tests'
 /// transactions in flight can hide committed events for a moment; this waits them out.
 pub async fn all_committed_events(store: &crate::EventStore) -> Vec<crate::StoredEvent> {

@@ -7,20 +7,8 @@ use std::path::Path;
 use cqrs_es::persist::SerializedEvent;
 use serde_json::json;
 use sqlx::Connection;
-use weft_commands::testing::all_committed_events;
+use weft_commands::testing::{all_committed_events, numbered_event as event};
 use weft_commands::{EventStore, StoreError};
-
-fn event(aggregate: &str, sequence: usize, n: i64) -> SerializedEvent {
-    SerializedEvent {
-        aggregate_id: aggregate.to_string(),
-        sequence,
-        aggregate_type: "test".into(),
-        event_type: "Happened".into(),
-        event_version: "1.0".into(),
-        payload: json!({"n": n}),
-        metadata: json!({"actor": "system:test"}),
-    }
-}
 
 fn sequences(events: &[SerializedEvent]) -> Vec<usize> {
     events.iter().map(|e| e.sequence).collect()

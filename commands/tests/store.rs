@@ -3,10 +3,9 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use cqrs_es::persist::SerializedEvent;
 use futures::future::join_all;
 use serde_json::json;
-use weft_commands::testing::{TestDb, all_committed_events};
+use weft_commands::testing::{TestDb, all_committed_events, numbered_event as event};
 use weft_commands::{
     Backend, CommandError, EventStore, StoreError, WorkflowCommands, on_both_backends,
 };
@@ -21,18 +20,6 @@ async fn open(backend: Backend) -> (TestDb, EventStore) {
     let db = TestDb::of(backend).await;
     let store = EventStore::open(&db.url).await.expect("open store");
     (db, store)
-}
-
-fn event(aggregate: &str, sequence: usize, n: i64) -> SerializedEvent {
-    SerializedEvent {
-        aggregate_id: aggregate.to_string(),
-        sequence,
-        aggregate_type: "test".into(),
-        event_type: "Happened".into(),
-        event_version: "1.0".into(),
-        payload: json!({"n": n}),
-        metadata: json!({"actor": "system:test"}),
-    }
 }
 
 async fn all_events(store: &EventStore) -> Vec<weft_commands::StoredEvent> {

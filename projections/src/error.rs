@@ -28,3 +28,17 @@ pub enum ProjectionError {
     #[error("read models differ after rebuild: {0}")]
     VerifyFailed(String),
 }
+
+/// An event's payload as `T`, or [`ProjectionError::BadEvent`] naming the event.
+pub(crate) fn parse_payload<T: serde::de::DeserializeOwned>(
+    event: &weft_commands::StoredEvent,
+) -> Result<T, ProjectionError> {
+    event
+        .payload
+        .parse()
+        .map_err(|e| ProjectionError::BadEvent {
+            position: event.position.to_string(),
+            event_type: event.event_type.clone(),
+            reason: e.to_string(),
+        })
+}

@@ -8,7 +8,7 @@ use weft_domain::definition::WorkflowDefinition;
 use weft_domain::environment::Environment;
 use weft_domain::workflow::{WorkflowEvent, apply_to_definition};
 
-use crate::error::ProjectionError;
+use crate::error::{ProjectionError, parse_payload};
 
 /// One row of the workflow list, with the current definition.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,7 +96,8 @@ pub struct Changes {
     pub access: crate::access::AccessChanges,
 }
 
-fn meta<'a>(event: &'a StoredEvent, key: &str) -> &'a str {
+/// A metadata value of `event` (empty when missing).
+pub(crate) fn meta<'a>(event: &'a StoredEvent, key: &str) -> &'a str {
     event.metadata.get(key).map_or("", String::as_str)
 }
 
@@ -111,15 +112,7 @@ pub fn apply_batch(
         let actor = meta(event, "actor").to_string();
         let recorded_at = meta(event, "timestamp").to_string();
         let summary = if event.aggregate_type == "workflow" {
-            let parsed: WorkflowEvent =
-                event
-                    .payload
-                    .parse::<WorkflowEvent>()
-                    .map_err(|e| ProjectionError::BadEvent {
-                        position: event.position.to_string(),
-                        event_type: event.event_type.clone(),
-                        reason: e.to_string(),
-                    })?;
+            let parsed: WorkflowEvent = parse_payload(event)?;
             let summary = parsed.summary();
             apply_workflow_event(cache, event, &parsed, &actor, &recorded_at);
             if !changes.workflows.contains(&event.aggregate_id) {

@@ -52,15 +52,6 @@ impl EventPayload {
     }
 }
 
-impl From<Value> for EventPayload {
-    fn from(value: Value) -> Self {
-        Self {
-            text: Box::from(""),
-            parsed: OnceLock::from(value),
-        }
-    }
-}
-
 impl Deref for EventPayload {
     type Target = Value;
 

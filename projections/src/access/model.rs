@@ -6,7 +6,7 @@ use weft_domain::credential::CredentialEvent;
 use weft_domain::user::{ApiKeyEvent, UserEvent};
 
 use super::tables::{API_KEYS, CREDENTIALS, USERS};
-use crate::error::ProjectionError;
+use crate::error::{ProjectionError, parse_payload};
 use crate::tables::TableSpec;
 
 /// A bound value.
@@ -56,14 +56,6 @@ fn text(value: &str) -> Value {
     Value::Text(value.to_string())
 }
 
-fn bad(event: &StoredEvent, reason: String) -> ProjectionError {
-    ProjectionError::BadEvent {
-        position: event.position.to_string(),
-        event_type: event.event_type.clone(),
-        reason,
-    }
-}
-
 impl AccessChanges {
     /// Adds the row change of one `user`, `apikey` or `credential` event; other events are
     /// ignored.
@@ -73,10 +65,7 @@ impl AccessChanges {
         let id = event.aggregate_id.as_str();
         let change = match event.aggregate_type.as_str() {
             "user" => {
-                let parsed: UserEvent = event
-                    .payload
-                    .parse()
-                    .map_err(|e| bad(event, e.to_string()))?;
+                let parsed: UserEvent = parse_payload(event)?;
                 let touched = |mut set: Vec<(&'static str, Value)>| {
                     set.push(("updated_at", text(at)));
                     set.push(("updated_by", text(actor)));
@@ -109,10 +98,7 @@ impl AccessChanges {
                 }
             }
             "apikey" => {
-                let parsed: ApiKeyEvent = event
-                    .payload
-                    .parse()
-                    .map_err(|e| bad(event, e.to_string()))?;
+                let parsed: ApiKeyEvent = parse_payload(event)?;
                 let write = match parsed {
                     ApiKeyEvent::ApiKeyCreated { user_id, name, .. } => Write::Insert(vec![
                         text(id),
@@ -132,10 +118,7 @@ impl AccessChanges {
                 }
             }
             "credential" => {
-                let parsed: CredentialEvent = event
-                    .payload
-                    .parse()
-                    .map_err(|e| bad(event, e.to_string()))?;
+                let parsed: CredentialEvent = parse_payload(event)?;
                 let json = |value: serde_json::Value| Value::Text(value.to_string());
                 let write = match parsed {
                     CredentialEvent::CredentialCreated {

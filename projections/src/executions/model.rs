@@ -11,7 +11,8 @@ use weft_commands::StoredEvent;
 use weft_domain::execution::{ExecutionEvent, ExecutionStatus};
 
 use super::node_runs::is_node_run_event;
-use crate::error::ProjectionError;
+use crate::error::{ProjectionError, parse_payload};
+use crate::model::meta;
 
 /// One row of the executions list.
 #[derive(Debug, Clone, PartialEq)]
@@ -122,20 +123,8 @@ impl ExecutionChanges {
             self.update_execution(execution(None));
             return Ok(());
         }
-        let event =
-            stored
-                .payload
-                .parse::<ExecutionEvent>()
-                .map_err(|e| ProjectionError::BadEvent {
-                    position: stored.position.to_string(),
-                    event_type: stored.event_type.clone(),
-                    reason: e.to_string(),
-                })?;
-        let at = stored
-            .metadata
-            .get("timestamp")
-            .cloned()
-            .unwrap_or_default();
+        let event = parse_payload::<ExecutionEvent>(stored)?;
+        let at = meta(stored, "timestamp").to_string();
         let status = |s: ExecutionStatus| Some(s.as_str().to_string());
         use ExecutionEvent::*;
         match &event {

@@ -9,7 +9,8 @@ use serde_json::Value;
 use weft_commands::StoredEvent;
 use weft_domain::execution::ExecutionEvent;
 
-use crate::error::ProjectionError;
+use crate::error::{ProjectionError, parse_payload};
+use crate::model::meta;
 
 /// One node run of an execution.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,20 +55,8 @@ pub fn is_node_run_event(event_type: &str) -> bool {
 pub fn node_runs(events: &[StoredEvent]) -> Result<Vec<NodeRunRow>, ProjectionError> {
     let mut runs: Vec<NodeRunRow> = Vec::new();
     for stored in events.iter().filter(|e| is_node_run_event(&e.event_type)) {
-        let event =
-            stored
-                .payload
-                .parse::<ExecutionEvent>()
-                .map_err(|e| ProjectionError::BadEvent {
-                    position: stored.position.to_string(),
-                    event_type: stored.event_type.clone(),
-                    reason: e.to_string(),
-                })?;
-        let at = stored
-            .metadata
-            .get("timestamp")
-            .cloned()
-            .unwrap_or_default();
+        let event = parse_payload::<ExecutionEvent>(stored)?;
+        let at = meta(stored, "timestamp").to_string();
         use ExecutionEvent::*;
         match event {
             NodeRunStarted {
