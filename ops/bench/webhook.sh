@@ -7,7 +7,8 @@
 #   PEERS= bash ops/bench/webhook.sh           # Weft only
 #
 # Knobs (env): DURATION (20 s per run), REPS (2), CONCS ("1 8 64"), CHAIN_REPS (1), PORT (18080),
-# PEERS_DIR (../shared/peers), OUT. Prints one table per server and the Weft/peer ratios.
+# PEERS_DIR (../shared/peers), OUT, WEFT_BIN (measure this weft binary instead of building one).
+# Prints one table per server and the Weft/peer ratios.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -31,9 +32,13 @@ SERVER_PID=""
 trap '[ -n "$SERVER_PID" ] && stop_pid "$SERVER_PID"' EXIT INT TERM
 
 ensure_wrk
-log "building weft (release)"
-(cd "$ROOT" && cargo build -q --release -p weft-api-graphql --bin weft)
-WEFT=$CARGO_TARGET_DIR/release/weft
+if [ -n "${WEFT_BIN:-}" ]; then
+  WEFT=$WEFT_BIN
+else
+  log "building weft (release)"
+  (cd "$ROOT" && cargo build -q --release -p weft-api-graphql --bin weft)
+  WEFT=$CARGO_TARGET_DIR/release/weft
+fi
 
 start_weft() {
   WEFT_DATA_DIR=$DATA_DIR WEFT_LISTEN=127.0.0.1:$PORT WEFT_LOG=warn "$WEFT" serve > "$OUT/weft.log" 2>&1 &
