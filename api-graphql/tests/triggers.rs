@@ -297,26 +297,50 @@ async fn two_processes_fire_each_due_time_once() {
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let a = Weft::start(&db, dir_a.path()).await;
     let b = Weft::start(&db, dir_b.path()).await;
-    every_second(&a).await;
+    let id = every_second(&a).await;
     tokio::time::sleep(Duration::from_secs(4)).await;
+    // Stop the schedule while both processes live, so a due time claimed just now is still
+    // submitted (stopping a process between claim and submit would leave a claim without a run).
+    a.graphql(
+        "mutation($id: ID!) { deactivateWorkflow(workflowId: $id) { version } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    let deadline = Instant::now() + PATIENCE;
+    let (fired, queued) = loop {
+        let counts = fires_and_runs(&pool).await;
+        tokio::time::sleep(Duration::from_millis(1_500)).await;
+        // Settled: nothing fired or queued for longer than a schedule period.
+        if counts == fires_and_runs(&pool).await {
+            break counts;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the schedule kept firing: {counts:?}"
+        );
+    };
     drop(a);
     drop(b);
-    use sqlx::Row;
-    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
-    let fired: i64 = sqlx::query("SELECT COUNT(*) FROM schedule_fires")
-        .fetch_one(&pool)
-        .await
-        .unwrap()
-        .try_get(0)
-        .unwrap();
-    let queued: i64 = sqlx::query(
-        "SELECT COUNT(*) FROM events WHERE aggregate_type = 'execution' AND event_type = 'ExecutionQueued'",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap()
-    .try_get(0)
-    .unwrap();
     assert!(fired >= 2, "the schedule fired {fired} times in 4 s");
     assert_eq!(queued, fired, "every claimed due time ran exactly once");
+}
+
+/// Claimed due times and queued executions.
+async fn fires_and_runs(pool: &sqlx::AnyPool) -> (i64, i64) {
+    use sqlx::Row;
+    let count = |sql: &'static str| async move {
+        sqlx::query(sql)
+            .fetch_one(pool)
+            .await
+            .unwrap()
+            .try_get::<i64, _>(0)
+            .unwrap()
+    };
+    let fired = count("SELECT COUNT(*) FROM schedule_fires").await;
+    let queued = count(
+        "SELECT COUNT(*) FROM events WHERE aggregate_type = 'execution' AND event_type = 'ExecutionQueued'",
+    )
+    .await;
+    (fired, queued)
 }
