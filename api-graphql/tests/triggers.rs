@@ -301,24 +301,22 @@ async fn two_processes_fire_each_due_time_once() {
     tokio::time::sleep(Duration::from_secs(4)).await;
     // Stop the schedule while both processes live, so a due time claimed just now is still
     // submitted (stopping a process between claim and submit would leave a claim without a run).
-    a.graphql(
-        "mutation($id: ID!) { deactivateWorkflow(workflowId: $id) { version } }",
-        json!({ "id": id }),
-    )
-    .await;
+    a.deactivate(&id).await;
     let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
     let deadline = Instant::now() + PATIENCE;
+    let mut counts = fires_and_runs(&pool).await;
     let (fired, queued) = loop {
-        let counts = fires_and_runs(&pool).await;
         tokio::time::sleep(Duration::from_millis(1_500)).await;
         // Settled: nothing fired or queued for longer than a schedule period.
-        if counts == fires_and_runs(&pool).await {
-            break counts;
+        let now = fires_and_runs(&pool).await;
+        if now == counts {
+            break now;
         }
         assert!(
             Instant::now() < deadline,
-            "the schedule kept firing: {counts:?}"
+            "the schedule kept firing: {now:?}"
         );
+        counts = now;
     };
     drop(a);
     drop(b);

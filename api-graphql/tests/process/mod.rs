@@ -152,6 +152,14 @@ impl Weft {
         .await;
     }
 
+    pub async fn deactivate(&self, id: &str) {
+        self.graphql(
+            "mutation($id: ID!) { deactivateWorkflow(workflowId: $id) { version } }",
+            json!({ "id": id }),
+        )
+        .await;
+    }
+
     /// Sends an HTTP request as the owner; returns the status and the JSON (or text) body.
     pub async fn request(
         &self,
