@@ -13,8 +13,8 @@ pub mod workflows;
 pub use auth::{Access, AuthError, Principal};
 pub use error::{CommandError, StoreError};
 pub use store::{
-    Backend, Blob, DEFAULT_BLOB_THRESHOLD, Db, EventPayload, EventStore, LogPosition, NewEvent,
-    StoredEvent, WriterConfig,
+    Backend, Blob, Commits, DEFAULT_BLOB_THRESHOLD, Db, EventPayload, EventStore, LogPosition,
+    NewEvent, StoredEvent, WriterConfig,
 };
 pub use workflows::{CommandOutcome, Promotion, WorkflowCommands};
 

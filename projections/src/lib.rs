@@ -14,6 +14,7 @@ pub mod queries;
 pub mod rebuild;
 pub mod runner;
 mod sink;
+mod statements;
 pub mod tables;
 
 pub use error::ProjectionError;

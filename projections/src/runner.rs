@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::AnyConnection;
 use tokio::sync::{Notify, broadcast, watch};
 use tokio::task::JoinHandle;
 use weft_commands::{Backend, EventStore, LogPosition, StoreError, StoredEvent};
@@ -13,6 +12,7 @@ use weft_commands::{Backend, EventStore, LogPosition, StoreError, StoredEvent};
 use crate::error::ProjectionError;
 use crate::model::{WorkflowRow, apply_batch};
 use crate::sink;
+use crate::statements::SinkConnection;
 use crate::tables::TableSet;
 
 /// Events read per transaction.
@@ -20,6 +20,12 @@ const BATCH: usize = 5_000;
 
 /// How long the runner sleeps when nothing woke it (covers missed notifications).
 const IDLE_POLL: Duration = Duration::from_millis(500);
+
+/// The shortest time between the starts of two live batches. Under load events arrive
+/// continuously; without a gap every execution's events would be a commit of their own, each
+/// rewriting the same table and index pages and taking the write lock the event writer needs.
+/// An idle runner applies what arrives at once.
+const MIN_BATCH_INTERVAL: Duration = Duration::from_millis(2);
 
 /// Events the feed keeps for receivers that have not read them yet.
 ///
@@ -65,7 +71,7 @@ impl ProjectionFeed {
 pub struct ProjectionRunner {
     store: EventStore,
     tables: TableSet,
-    conn: AnyConnection,
+    conn: SinkConnection,
     cache: HashMap<String, WorkflowRow>,
     checkpoint: LogPosition,
     events: broadcast::Sender<Arc<StoredEvent>>,
@@ -88,7 +94,7 @@ impl ProjectionRunner {
         capacity: usize,
     ) -> Result<Self, ProjectionError> {
         let checkpoint = sink::load_checkpoint(store.db(), &tables).await?;
-        let conn = store.db().dedicated_connection().await?;
+        let conn = SinkConnection::open(store.db()).await?;
         let (events, _) = broadcast::channel(capacity.max(1));
         let (workflow_events, _) = broadcast::channel(capacity.max(1));
         let (position, _) = watch::channel(checkpoint);
@@ -248,7 +254,12 @@ impl ProjectionRunner {
             listen_for_other_processes(self.store.db().url().to_string(), wake.clone()).await?;
         }
         let mut appended = self.store.appended();
+        let mut last_batch: Option<tokio::time::Instant> = None;
         loop {
+            if let Some(last) = last_batch {
+                tokio::time::sleep_until(last + MIN_BATCH_INTERVAL).await;
+            }
+            last_batch = Some(tokio::time::Instant::now());
             if let Err(error) = self.apply_available(None).await {
                 tracing::error!(%error, "projection batch failed; retrying");
                 tokio::time::sleep(Duration::from_secs(1)).await;

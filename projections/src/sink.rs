@@ -2,13 +2,12 @@
 
 use std::collections::HashMap;
 
-use sqlx::any::AnyArguments;
-use sqlx::query::Query;
-use sqlx::{Any, AnyConnection, Row};
+use sqlx::Row;
 use weft_commands::{Backend, Db, LogPosition};
 
 use crate::error::ProjectionError;
 use crate::model::{Changes, WorkflowRow, parse_definition};
+use crate::statements::{SinkConnection, Statement};
 use crate::tables::{AUDIT_LOG, TableSet, TableSpec, WORKFLOW_VERSIONS, WORKFLOWS};
 
 // Multi-row statements are kept prepared (`persistent`) only when full: their text differs with
@@ -57,56 +56,50 @@ pub(crate) fn insert_sql(db: &Db, tables: &TableSet, spec: &TableSpec, rows: usi
     sql
 }
 
-fn bind_workflow<'q>(
-    query: Query<'q, Any, AnyArguments<'q>>,
-    row: &'q WorkflowRow,
-) -> Query<'q, Any, AnyArguments<'q>> {
-    query
-        .bind(row.id.as_str())
-        .bind(row.name.as_str())
-        .bind(row.description.as_str())
-        .bind(row.environment.as_str())
-        .bind(i64::from(row.active))
-        .bind(i64::from(row.archived))
-        .bind(row.version as i64)
-        .bind(row.definition.nodes.len() as i64)
-        .bind(row.parent.as_ref().map(|p| p.0.as_str()))
-        .bind(row.parent.as_ref().map(|p| p.1 as i64))
-        .bind(row.created_at.as_str())
-        .bind(row.created_by.as_str())
-        .bind(row.updated_at.as_str())
-        .bind(row.updated_by.as_str())
-        .bind(serde_json::to_string(&row.definition).unwrap_or_default())
+fn workflow_values(statement: &mut Statement, row: &WorkflowRow) {
+    statement
+        .text(row.id.as_str())
+        .text(row.name.as_str())
+        .text(row.description.as_str())
+        .text(row.environment.as_str())
+        .int(i64::from(row.active))
+        .int(i64::from(row.archived))
+        .int(row.version as i64)
+        .int(row.definition.nodes.len() as i64)
+        .opt_text(row.parent.as_ref().map(|p| p.0.as_str()))
+        .opt_int(row.parent.as_ref().map(|p| p.1 as i64))
+        .text(row.created_at.as_str())
+        .text(row.created_by.as_str())
+        .text(row.updated_at.as_str())
+        .text(row.updated_by.as_str())
+        .text(serde_json::to_string(&row.definition).unwrap_or_default());
 }
 
 /// Writes the changes and moves the checkpoint from `from` to `to`. Returns `false` (and writes
 /// nothing) when another process moved the checkpoint first.
-pub async fn write(
+pub(crate) async fn write(
     db: &Db,
-    conn: &mut AnyConnection,
+    conn: &mut SinkConnection,
     tables: &TableSet,
     cache: &HashMap<String, WorkflowRow>,
     changes: &Changes,
     from: LogPosition,
     to: LogPosition,
 ) -> Result<bool, ProjectionError> {
-    use sqlx::Connection;
-    let mut tx = conn.begin().await?;
-    let moved = sqlx::query(&db.sql(&format!(
-        "UPDATE {} SET commit_id = $1, position = $2 WHERE name = $3 AND commit_id = $4 AND position = $5",
-        tables.name(&crate::tables::CHECKPOINTS)
-    )))
-    .bind(to.commit)
-    .bind(to.position)
-    .bind(CHECKPOINT)
-    .bind(from.commit)
-    .bind(from.position)
-    .execute(&mut *tx)
-    .await?;
-    if moved.rows_affected() != 1 {
-        tx.rollback().await?;
-        return Ok(false);
-    }
+    let mut checkpoint = Statement::new(
+        db.sql(&format!(
+            "UPDATE {} SET commit_id = $1, position = $2 WHERE name = $3 AND commit_id = $4 AND position = $5",
+            tables.name(&crate::tables::CHECKPOINTS)
+        )),
+        true,
+    );
+    checkpoint
+        .int(to.commit)
+        .int(to.position)
+        .text(CHECKPOINT)
+        .int(from.commit)
+        .int(from.position);
+    let mut statements = Vec::new();
     let rows: Vec<&WorkflowRow> = changes
         .workflows
         .iter()
@@ -122,47 +115,46 @@ pub async fn write(
             insert_sql(db, tables, &WORKFLOWS, chunk.len()),
             updates.join(", ")
         );
-        let mut query = sqlx::query(&sql).persistent(chunk.len() == WORKFLOW_CHUNK);
+        let mut statement = Statement::new(sql, chunk.len() == WORKFLOW_CHUNK);
         for row in chunk {
-            query = bind_workflow(query, row);
+            workflow_values(&mut statement, row);
         }
-        query.execute(&mut *tx).await?;
+        statements.push(statement);
     }
     for chunk in changes.versions.chunks(ROW_CHUNK) {
         let sql = insert_sql(db, tables, &WORKFLOW_VERSIONS, chunk.len());
-        let mut query = sqlx::query(&sql).persistent(chunk.len() == ROW_CHUNK);
+        let mut statement = Statement::new(sql, chunk.len() == ROW_CHUNK);
         for row in chunk {
-            query = query
-                .bind(row.workflow_id.as_str())
-                .bind(row.version as i64)
-                .bind(row.event_type.as_str())
-                .bind(row.summary.as_str())
-                .bind(row.actor.as_str())
-                .bind(row.recorded_at.as_str());
+            statement
+                .text(row.workflow_id.as_str())
+                .int(row.version as i64)
+                .text(row.event_type.as_str())
+                .text(row.summary.as_str())
+                .text(row.actor.as_str())
+                .text(row.recorded_at.as_str());
         }
-        query.execute(&mut *tx).await?;
+        statements.push(statement);
     }
     for chunk in changes.audit.chunks(ROW_CHUNK) {
         let sql = insert_sql(db, tables, &AUDIT_LOG, chunk.len());
-        let mut query = sqlx::query(&sql).persistent(chunk.len() == ROW_CHUNK);
+        let mut statement = Statement::new(sql, chunk.len() == ROW_CHUNK);
         for row in chunk {
-            query = query
-                .bind(row.global_position)
-                .bind(row.aggregate_type.as_str())
-                .bind(row.aggregate_id.as_str())
-                .bind(row.sequence as i64)
-                .bind(row.event_type.as_str())
-                .bind(row.actor.as_str())
-                .bind(row.recorded_at.as_str())
-                .bind(row.correlation_id.as_str())
-                .bind(row.summary.as_str());
+            statement
+                .int(row.global_position)
+                .text(row.aggregate_type.as_str())
+                .text(row.aggregate_id.as_str())
+                .int(row.sequence as i64)
+                .text(row.event_type.as_str())
+                .text(row.actor.as_str())
+                .text(row.recorded_at.as_str())
+                .text(row.correlation_id.as_str())
+                .text(row.summary.as_str());
         }
-        query.execute(&mut *tx).await?;
+        statements.push(statement);
     }
-    crate::executions::sink::write(db, &mut tx, tables, &changes.executions).await?;
-    crate::access::sink::write(db, &mut tx, tables, &changes.access).await?;
-    tx.commit().await?;
-    Ok(true)
+    crate::executions::sink::statements(db, tables, &changes.executions, &mut statements);
+    crate::access::sink::statements(db, tables, &changes.access, &mut statements);
+    conn.run(checkpoint, statements).await
 }
 
 /// Ensures the checkpoint row exists and returns it.

@@ -78,6 +78,19 @@ impl Db {
         Ok(conn)
     }
 
+    /// Opens a rusqlite connection on this SQLite database for writing outside the pool (the
+    /// event writer's thread, the read models' runner), with Weft's settings and a busy handler
+    /// that polls for the write lock.
+    pub fn sqlite_connection(
+        &self,
+        commits: super::Commits,
+    ) -> Result<rusqlite::Connection, StoreError> {
+        let path = self
+            .sqlite_path()
+            .ok_or_else(|| StoreError::Config("not a SQLite database".into()))?;
+        super::sqlite_conn::open(&path, commits)
+    }
+
     /// Applies the migrations of this backend.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         let migrator = match self.backend {

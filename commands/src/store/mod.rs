@@ -11,6 +11,7 @@ mod new_event;
 mod payload;
 mod reader;
 mod repository;
+mod sqlite_conn;
 mod sqlite_reader;
 mod writer;
 
@@ -21,6 +22,7 @@ pub use db::{Backend, Db};
 pub use new_event::NewEvent;
 pub use payload::EventPayload;
 pub use reader::{LogPosition, StoredEvent};
+pub use sqlite_conn::Commits;
 pub use writer::WriterConfig;
 
 use cqrs_es::persist::SerializedEvent;

@@ -18,6 +18,8 @@ pub enum Value {
     Int(i64),
     /// SQL NULL (text column).
     Null,
+    /// SQL NULL (integer column; Postgres types a bound NULL).
+    NullInt,
 }
 
 /// How a statement changes its table.

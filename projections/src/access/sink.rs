@@ -1,10 +1,9 @@
-//! Writing access row changes inside the runner's transaction.
+//! The statements that write access row changes in the runner's transaction.
 
-use sqlx::AnyConnection;
 use weft_commands::Db;
 
 use super::model::{AccessChange, AccessChanges, Value, Write};
-use crate::error::ProjectionError;
+use crate::statements::Statement;
 use crate::tables::TableSet;
 
 /// The statement and its binds for one change.
@@ -47,25 +46,19 @@ fn statement(tables: &TableSet, change: &AccessChange) -> (String, Vec<Value>) {
     }
 }
 
-/// Applies the changes in order on `conn` (the runner's open transaction).
-pub(crate) async fn write(
+/// Appends the statements that apply the changes in order.
+pub(crate) fn statements(
     db: &Db,
-    conn: &mut AnyConnection,
     tables: &TableSet,
     changes: &AccessChanges,
-) -> Result<(), ProjectionError> {
+    out: &mut Vec<Statement>,
+) {
     for change in &changes.changes {
         let (sql, values) = statement(tables, change);
-        let sql = db.sql(&sql);
-        let mut query = sqlx::query(&sql);
-        for value in values {
-            query = match value {
-                Value::Text(text) => query.bind(text),
-                Value::Int(int) => query.bind(int),
-                Value::Null => query.bind(None::<String>),
-            };
-        }
-        query.execute(&mut *conn).await?;
+        out.push(Statement {
+            sql: db.sql(&sql).into_owned(),
+            values,
+            keep_prepared: false,
+        });
     }
-    Ok(())
 }

@@ -1,12 +1,11 @@
-//! Writing executions row changes inside the runner's transaction.
+//! The statements that write executions row changes in the runner's transaction.
 
-use sqlx::AnyConnection;
 use weft_commands::Db;
 
 use super::model::{ExecutionChanges, ExecutionRow};
 use super::tables::EXECUTIONS;
-use crate::error::ProjectionError;
 use crate::sink::insert_sql;
+use crate::statements::Statement;
 use crate::tables::TableSet;
 
 /// Rows per multi-row insert (13 columns each stays under every placeholder limit). Only full
@@ -17,16 +16,16 @@ fn int(value: u64) -> i64 {
     value as i64
 }
 
-/// Writes the changes of one batch on `conn` (the runner's open transaction).
-pub(crate) async fn write(
+/// Appends the statements that write the changes of one batch.
+pub(crate) fn statements(
     db: &Db,
-    conn: &mut AnyConnection,
     tables: &TableSet,
     changes: &ExecutionChanges,
-) -> Result<(), ProjectionError> {
+    out: &mut Vec<Statement>,
+) {
     for chunk in changes.new_executions.chunks(CHUNK) {
         let sql = insert_sql(db, tables, &EXECUTIONS, chunk.len());
-        let mut query = sqlx::query(&sql).persistent(chunk.len() == CHUNK);
+        let mut statement = Statement::new(sql, chunk.len() == CHUNK);
         for row in chunk {
             let ExecutionRow {
                 id,
@@ -42,23 +41,23 @@ pub(crate) async fn write(
                 error,
                 error_node_id,
                 last_sequence,
-            } = row.clone();
-            query = query
-                .bind(id)
-                .bind(workflow_id)
-                .bind(int(workflow_version))
-                .bind(status)
-                .bind(trigger_kind)
-                .bind(trigger_detail)
-                .bind(mode)
-                .bind(queued_at)
-                .bind(started_at)
-                .bind(finished_at)
-                .bind(error)
-                .bind(error_node_id)
-                .bind(int(last_sequence));
+            } = row;
+            statement
+                .text(id.as_str())
+                .text(workflow_id.as_str())
+                .int(int(*workflow_version))
+                .text(status.as_str())
+                .text(trigger_kind.as_str())
+                .text(trigger_detail.as_str())
+                .text(mode.as_str())
+                .text(queued_at.as_str())
+                .opt_text(started_at.as_deref())
+                .opt_text(finished_at.as_deref())
+                .opt_text(error.as_deref())
+                .opt_text(error_node_id.as_deref())
+                .int(int(*last_sequence));
         }
-        query.execute(&mut *conn).await?;
+        out.push(statement);
     }
     let update_execution = db
         .sql(&format!(
@@ -69,16 +68,16 @@ pub(crate) async fn write(
         ))
         .into_owned();
     for update in &changes.execution_updates {
-        sqlx::query(&update_execution)
-            .bind(update.status.clone())
-            .bind(update.started_at.clone())
-            .bind(update.finished_at.clone())
-            .bind(update.error.clone())
-            .bind(update.error_node_id.clone())
-            .bind(int(update.last_sequence))
-            .bind(update.id.clone())
-            .execute(&mut *conn)
-            .await?;
+        let mut statement = Statement::new(update_execution.as_str(), true);
+        statement
+            .opt_text(update.status.as_deref())
+            .opt_text(update.started_at.as_deref())
+            .opt_text(update.finished_at.as_deref())
+            .opt_text(update.error.as_deref())
+            .opt_text(update.error_node_id.as_deref())
+            .int(int(update.last_sequence))
+            .text(update.id.as_str());
+        out.push(statement);
     }
     let delete = db
         .sql(&format!(
@@ -87,10 +86,8 @@ pub(crate) async fn write(
         ))
         .into_owned();
     for id in &changes.deleted {
-        sqlx::query(&delete)
-            .bind(id.clone())
-            .execute(&mut *conn)
-            .await?;
+        let mut statement = Statement::new(delete.as_str(), true);
+        statement.text(id.as_str());
+        out.push(statement);
     }
-    Ok(())
 }

@@ -30,7 +30,8 @@ use super::heads::Heads;
 use super::inbox::Inbox;
 use super::{Attempt, Request, settle};
 use crate::error::StoreError;
-use crate::store::db::{Db, SQLITE_PRAGMAS};
+use crate::store::Commits;
+use crate::store::db::Db;
 
 const INSERT: &str = "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, previous) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
@@ -49,11 +50,7 @@ pub(super) fn spawn(
     inbox: Arc<Inbox>,
     appended: watch::Sender<u64>,
 ) -> Result<(), StoreError> {
-    let path = db
-        .sqlite_path()
-        .ok_or_else(|| StoreError::Config("not a SQLite database".into()))?;
-    let conn = Connection::open(&path).map_err(write_error)?;
-    conn.execute_batch(SQLITE_PRAGMAS).map_err(write_error)?;
+    let conn = db.sqlite_connection(Commits::Durable)?;
     let runtime = Handle::try_current()
         .map_err(|_| StoreError::Config("the SQLite writer needs a tokio runtime".into()))?;
     let writer = Writer {
