@@ -285,9 +285,127 @@ async fn a_schedule_fires_and_its_runs_succeed(backend: Backend) {
     }
 }
 
+/// A process that claimed a due time and died before the execution was queued left a claim
+/// without its execution: the next process submits it under the id the claim names, once;
+/// a claim whose execution is already in the log is only marked accepted.
+async fn a_claim_left_without_its_execution_runs_after_a_restart(backend: Backend) {
+    use sqlx::Row;
+    let db = TestDb::of(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let weft = Weft::start(&db, dir.path()).await;
+    let set = json!({
+        "mode": "manual",
+        "assignments": { "assignments": [
+            { "id": "s", "name": "second", "value": "={{ $json.Second }}", "type": "string" }
+        ] },
+        "options": {}
+    });
+    let mut set_node = node("Stamp", "set", 200.0, set);
+    set_node["typeVersion"] = json!(3.4);
+    // Due once a year: it never fires (nor catches up) by itself during the test.
+    let id = weft
+        .import(json!({
+            "name": "yearly",
+            "nodes": [
+                node("Tick", "scheduleTrigger", 0.0, json!({ "rule": { "interval": [
+                    { "field": "cronExpression", "expression": "0 0 0 1 1 *" }
+                ] } })),
+                set_node,
+            ],
+            "connections": [link("Tick", 0, "Stamp")]
+        }))
+        .await;
+    let activated = weft
+        .graphql(
+            "mutation($id: ID!) { activateWorkflow(workflowId: $id) { version } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let version = activated["activateWorkflow"]["version"].as_i64().unwrap();
+    drop(weft);
+
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    let now = chrono::Utc::now().timestamp_millis();
+    let orphan = uuid::Uuid::now_v7().to_string();
+    // Claimed 90 s ago (older than `ORPHAN_AFTER`), never accepted.
+    sqlx::query(&format!(
+        "INSERT INTO schedule_fires (workflow_id, node_id, due_at, fired_at, execution_id, \
+         workflow_version, item) VALUES ('{id}', 'Tick', {}, {}, '{orphan}', {version}, \
+         '{{\"Second\": \"42\"}}')",
+        now - 120_000,
+        now - 90_000
+    ))
+    .execute(&pool)
+    .await
+    .unwrap();
+    // Claimed just now by a process that may still be queueing it: left alone.
+    let fresh = uuid::Uuid::now_v7().to_string();
+    sqlx::query(&format!(
+        "INSERT INTO schedule_fires (workflow_id, node_id, due_at, fired_at, execution_id, \
+         workflow_version, item) VALUES ('{id}', 'Tick', {}, {now}, '{fresh}', {version}, '{{}}')",
+        now - 60_000
+    ))
+    .execute(&pool)
+    .await
+    .unwrap();
+
+    let weft = Weft::start(&db, dir.path()).await;
+    let deadline = Instant::now() + PATIENCE;
+    let runs = loop {
+        let runs = scheduled_executions(&db).await;
+        if runs.iter().any(|(_, status)| status == "succeeded") {
+            break runs;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the orphaned claim did not run: {runs:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(runs, vec![(orphan.clone(), "succeeded".to_string())]);
+    let detail = weft
+        .graphql(
+            "query($id: ID!) { execution(id: $id) { nodeRuns { nodeId outputs } } }",
+            json!({ "id": orphan }),
+        )
+        .await;
+    let stamp = detail["execution"]["nodeRuns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|run| run["nodeId"] == "Stamp")
+        .unwrap_or_else(|| panic!("no Stamp run: {detail}"));
+    assert_eq!(stamp["outputs"][0][0]["json"]["second"], "42", "{detail}");
+    let accepted = |execution: String| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query(&format!(
+                "SELECT COUNT(*) FROM schedule_fires \
+                 WHERE execution_id = '{execution}' AND accepted_at IS NOT NULL"
+            ))
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+            .try_get::<i64, _>(0)
+            .unwrap()
+                == 1
+        }
+    };
+    assert!(
+        accepted(orphan).await,
+        "the resubmitted claim is marked accepted"
+    );
+    assert!(
+        !accepted(fresh).await,
+        "a fresh claim is left to its process"
+    );
+}
+
 weft_commands::on_both_backends!(
     webhooks_answer_by_response_mode,
-    a_schedule_fires_and_its_runs_succeed
+    a_schedule_fires_and_its_runs_succeed,
+    a_claim_left_without_its_execution_runs_after_a_restart
 );
 
 /// Two processes on one Postgres both schedule the workflow; each due time runs once.
@@ -300,7 +418,8 @@ async fn two_processes_fire_each_due_time_once() {
     let id = every_second(&a).await;
     tokio::time::sleep(Duration::from_secs(4)).await;
     // Stop the schedule while both processes live, so a due time claimed just now is still
-    // submitted (stopping a process between claim and submit would leave a claim without a run).
+    // submitted (a process stopped between claim and submit leaves a claim that the other one
+    // submits again only a minute later).
     a.deactivate(&id).await;
     let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
     let deadline = Instant::now() + PATIENCE;

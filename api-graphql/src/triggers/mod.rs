@@ -45,6 +45,7 @@ impl Triggers {
             executions,
             SCHEDULE_CATCH_UP * 2,
         ));
+        tokio::spawn(firer.clone().recover_forever());
         tokio::spawn(scheduler.run(firer));
         Ok(Self { routes })
     }

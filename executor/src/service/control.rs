@@ -143,6 +143,6 @@ impl ExecutionService {
                 .filter(|id| resolved.compiled.index_of(id).is_some()),
             actor,
         };
-        self.enqueue(submission, resolved, resume).await
+        self.enqueue(submission, resolved, resume, None).await
     }
 }

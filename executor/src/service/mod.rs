@@ -24,9 +24,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use cqrs_es::Aggregate;
 use tokio::sync::{Semaphore, oneshot};
 use weft_commands::EventStore;
-use weft_domain::execution::{ExecutionCommand, Trigger};
+use weft_domain::execution::{Execution, ExecutionCommand, Trigger};
 
 pub use cache::ResolvedWorkflow;
 pub use control::{RetryFrom, RetryVersion, StopRequest};
@@ -171,6 +172,36 @@ impl ExecutionService {
     /// Queues an execution and returns its handle at once; it runs when a slot is free. Fails
     /// without recording anything when the workflow or version does not exist or cannot run.
     pub async fn submit(&self, submission: Submission) -> Result<ExecutionHandle, ServiceError> {
+        self.submit_as(submission, None).await
+    }
+
+    /// Like [`submit`](Self::submit), under an execution id the caller chose beforehand (a
+    /// schedule names it in its claim, so a claim whose process died before the execution was
+    /// queued is submitted again under the same id). Fails with [`ServiceError::Conflict`] when
+    /// the log already holds that execution.
+    pub async fn submit_with_id(
+        &self,
+        submission: Submission,
+        execution_id: String,
+    ) -> Result<ExecutionHandle, ServiceError> {
+        let recorded = self
+            .inner
+            .store
+            .stream_until(Execution::TYPE, &execution_id, 1)
+            .await?;
+        if !recorded.is_empty() {
+            return Err(ServiceError::Conflict(format!(
+                "execution `{execution_id}` was already submitted"
+            )));
+        }
+        self.submit_as(submission, Some(execution_id)).await
+    }
+
+    async fn submit_as(
+        &self,
+        submission: Submission,
+        execution_id: Option<String>,
+    ) -> Result<ExecutionHandle, ServiceError> {
         let resolved = self
             .resolve(&submission.workflow_id, submission.version)
             .await?;
@@ -185,7 +216,7 @@ impl ExecutionService {
                 resolved.version, submission.workflow_id
             )));
         }
-        self.enqueue(submission, resolved, None).await
+        self.enqueue(submission, resolved, None, execution_id).await
     }
 
     /// Whether executions go to the durable Postgres queue instead of running in this process.
@@ -199,12 +230,15 @@ impl ExecutionService {
         submission: Submission,
         resolved: ResolvedWorkflow,
         resume: Option<ResumeFrom>,
+        execution_id: Option<String>,
     ) -> Result<ExecutionHandle, ServiceError> {
+        let execution_id = execution_id.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
         if self.inner.queue.is_some() {
             // A worker derives the resume point of a retry from its trigger.
-            return self.enqueue_durable(submission, resolved).await;
+            return self
+                .enqueue_durable(submission, resolved, execution_id)
+                .await;
         }
-        let execution_id = uuid::Uuid::now_v7().to_string();
         let options = RunOptions {
             execution_id: execution_id.clone(),
             mode: run::run_mode(submission.mode),

@@ -16,9 +16,9 @@ impl ExecutionService {
         &self,
         submission: Submission,
         resolved: ResolvedWorkflow,
+        execution_id: String,
     ) -> Result<ExecutionHandle, ServiceError> {
         let durable = self.inner.queue.as_ref().expect("durable queue");
-        let execution_id = uuid::Uuid::now_v7().to_string();
         let input: Vec<Item> = if submission.input.is_empty() {
             vec![Item::default()]
         } else {

@@ -59,7 +59,9 @@ impl QueueTable {
     /// Adds the work item of a new execution. Called before the execution's queued event is
     /// recorded, so a crash in between leaves a row without events (dropped later), never an
     /// accepted execution without a row; [`notify_new`](Self::notify_new) wakes the workers
-    /// once the event is committed.
+    /// once the event is committed. An execution submitted again under its id (a schedule claim
+    /// whose process died before the event: the caller checked that the log has no event) gets
+    /// its row back in the queued state.
     pub(in crate::service) async fn insert(
         &self,
         execution_id: &str,
@@ -75,7 +77,11 @@ impl QueueTable {
             now_ms!(),
             ", ",
             now_ms!(),
-            ")"
+            ") ON CONFLICT (execution_id) DO UPDATE SET workflow_id = excluded.workflow_id, ",
+            "workflow_version = excluded.workflow_version, start_node = excluded.start_node, ",
+            "state = 'queued', available_at = excluded.available_at, lease_owner = NULL, ",
+            "lease_until = NULL, attempts = 0, cancel_requested = FALSE, ",
+            "enqueued_at = excluded.enqueued_at, updated_at = excluded.updated_at"
         ))
         .bind(execution_id)
         .bind(workflow_id)
