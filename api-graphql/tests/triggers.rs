@@ -225,8 +225,8 @@ async fn webhooks_answer_by_response_mode(backend: Backend) {
     );
 }
 
-/// A Schedule Trigger every second → Set; returns the workflow id.
-async fn every_second(weft: &Weft) -> String {
+/// A Schedule Trigger with this interval rule → Set `second` from the trigger item's `Second`.
+fn stamped_schedule(name: &str, interval: Value) -> Value {
     let set = json!({
         "mode": "manual",
         "assignments": { "assignments": [
@@ -236,17 +236,23 @@ async fn every_second(weft: &Weft) -> String {
     });
     let mut set_node = node("Stamp", "set", 200.0, set);
     set_node["typeVersion"] = json!(3.4);
+    json!({
+        "name": name,
+        "nodes": [
+            node("Tick", "scheduleTrigger", 0.0, json!({ "rule": { "interval": [interval] } })),
+            set_node,
+        ],
+        "connections": [link("Tick", 0, "Stamp")]
+    })
+}
+
+/// A Schedule Trigger every second → Set; returns the workflow id.
+async fn every_second(weft: &Weft) -> String {
     let id = weft
-        .import(json!({
-            "name": "every second",
-                "nodes": [
-                    node("Tick", "scheduleTrigger", 0.0, json!({ "rule": { "interval": [
-                        { "field": "seconds", "secondsInterval": 1 }
-                    ] } })),
-                    set_node,
-                ],
-                "connections": [link("Tick", 0, "Stamp")]
-        }))
+        .import(stamped_schedule(
+            "every second",
+            json!({ "field": "seconds", "secondsInterval": 1 }),
+        ))
         .await;
     weft.activate(&id).await;
     id
@@ -293,35 +299,14 @@ async fn a_claim_left_without_its_execution_runs_after_a_restart(backend: Backen
     let db = TestDb::of(backend).await;
     let dir = tempfile::tempdir().unwrap();
     let weft = Weft::start(&db, dir.path()).await;
-    let set = json!({
-        "mode": "manual",
-        "assignments": { "assignments": [
-            { "id": "s", "name": "second", "value": "={{ $json.Second }}", "type": "string" }
-        ] },
-        "options": {}
-    });
-    let mut set_node = node("Stamp", "set", 200.0, set);
-    set_node["typeVersion"] = json!(3.4);
     // Due once a year: it never fires (nor catches up) by itself during the test.
     let id = weft
-        .import(json!({
-            "name": "yearly",
-            "nodes": [
-                node("Tick", "scheduleTrigger", 0.0, json!({ "rule": { "interval": [
-                    { "field": "cronExpression", "expression": "0 0 0 1 1 *" }
-                ] } })),
-                set_node,
-            ],
-            "connections": [link("Tick", 0, "Stamp")]
-        }))
+        .import(stamped_schedule(
+            "yearly",
+            json!({ "field": "cronExpression", "expression": "0 0 0 1 1 *" }),
+        ))
         .await;
-    let activated = weft
-        .graphql(
-            "mutation($id: ID!) { activateWorkflow(workflowId: $id) { version } }",
-            json!({ "id": id }),
-        )
-        .await;
-    let version = activated["activateWorkflow"]["version"].as_i64().unwrap();
+    let version = weft.activate(&id).await;
     drop(weft);
 
     sqlx::any::install_default_drivers();

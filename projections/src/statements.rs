@@ -3,9 +3,9 @@
 //! The sinks only build [`Statement`]s; [`SinkConnection`] runs them with the checkpoint in one
 //! transaction. On SQLite that happens synchronously on a blocking thread with a rusqlite
 //! connection whose commits do not wait for the disk ([`Commits::Rebuildable`]): the batch holds
-//! the database's single write lock only while SQLite works. Through sqlx every statement would be
-//! a round trip between the runtime and sqlx's worker thread with the lock held, and the event
-//! writer would wait behind it (at c=1 webhooks: about two lock polls per event commit).
+//! the database's single write lock only while SQLite works. Through sqlx every statement was a
+//! round trip between the runtime and sqlx's worker thread with the lock held, and the event
+//! writer waited behind it.
 
 use std::sync::{Arc, Mutex};
 

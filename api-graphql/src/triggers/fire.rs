@@ -141,7 +141,7 @@ impl ScheduleFirer {
 
     /// Submits again every claim left without its execution for longer than [`ORPHAN_AFTER`]
     /// that this process re-takes. Returns how many it submitted.
-    pub async fn recover(&self) -> Result<usize, sqlx::Error> {
+    async fn recover(&self) -> Result<usize, sqlx::Error> {
         let mut submitted = 0;
         for orphan in self.orphans().await? {
             if self.retake(&orphan).await? {

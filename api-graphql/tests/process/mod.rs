@@ -144,12 +144,15 @@ impl Weft {
             .to_string()
     }
 
-    pub async fn activate(&self, id: &str) {
+    /// Activates the workflow; returns the version that is now active.
+    pub async fn activate(&self, id: &str) -> i64 {
         self.graphql(
             "mutation($id: ID!) { activateWorkflow(workflowId: $id) { version } }",
             json!({ "id": id }),
         )
-        .await;
+        .await["activateWorkflow"]["version"]
+            .as_i64()
+            .expect("activateWorkflow returns the version")
     }
 
     pub async fn deactivate(&self, id: &str) {
