@@ -101,6 +101,21 @@ pub(crate) fn meta<'a>(event: &'a StoredEvent, key: &str) -> &'a str {
     event.metadata.get(key).map_or("", String::as_str)
 }
 
+/// Execution events that someone's action caused (a trigger fired, a user canceled or deleted
+/// the run); the rest of an execution's stream is the engine recording its progress, which the
+/// execution's detail and replay show.
+const AUDITED_EXECUTION_EVENTS: [&str; 3] =
+    ["ExecutionQueued", "ExecutionCanceled", "ExecutionDeleted"];
+
+/// Whether `event` gets an audit-log entry: every event of workflows, credentials, users and API
+/// keys, and of executions only the actions in [`AUDITED_EXECUTION_EVENTS`]. A webhook execution
+/// appends about a dozen progress events; auditing each as well (a row and three index entries)
+/// held c=64 webhooks at 6.1–6.6k req/s, against 8.6–9.5k without.
+pub(crate) fn is_audited(event: &StoredEvent) -> bool {
+    event.aggregate_type != "execution"
+        || AUDITED_EXECUTION_EVENTS.contains(&event.event_type.as_str())
+}
+
 /// Applies a batch of events to the cached workflow rows and collects new history rows.
 /// `cache` must already hold every existing workflow row the batch touches.
 pub fn apply_batch(
@@ -111,6 +126,7 @@ pub fn apply_batch(
     for event in events {
         let actor = meta(event, "actor").to_string();
         let recorded_at = meta(event, "timestamp").to_string();
+        let audited = is_audited(event);
         let summary = if event.aggregate_type == "workflow" {
             let parsed: WorkflowEvent = parse_payload(event)?;
             let summary = parsed.summary();
@@ -135,6 +151,9 @@ pub fn apply_batch(
             }
             event.event_type.clone()
         };
+        if !audited {
+            continue;
+        }
         changes.audit.push(AuditRow {
             global_position: event.position.position,
             aggregate_type: event.aggregate_type.clone(),

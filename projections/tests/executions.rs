@@ -10,7 +10,7 @@ use weft_commands::{Backend, EventStore, on_both_backends};
 use weft_domain::execution::{ExecutionEvent, ExecutionMode, RunError, Trigger};
 use weft_domain::metadata::{Actor, EventMetadata};
 use weft_projections::executions::{ExecutionFilter, ExecutionQueries, PathStep};
-use weft_projections::{ProjectionRunner, TableSet, rebuild};
+use weft_projections::{AuditFilter, ProjectionRunner, ReadModels, TableSet, rebuild};
 
 fn at(second: i64) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-27T10:00:00Z")
@@ -335,7 +335,64 @@ async fn deleted_executions_leave_the_read_models(backend: Backend) {
     rebuild(&store, true).await.unwrap();
 }
 
+async fn the_audit_log_keeps_execution_actions_not_progress(backend: Backend) {
+    let db = TestDb::of(backend).await;
+    let store = EventStore::open(&db.url).await.unwrap();
+    let mut runner = ProjectionRunner::new(store.clone(), TableSet::live())
+        .await
+        .unwrap();
+    append(
+        &store,
+        "ex-a",
+        1,
+        0,
+        vec![
+            queued("wf", Trigger::Manual),
+            ExecutionEvent::ExecutionStarted,
+            started("a"),
+            succeeded("a"),
+            ExecutionEvent::ExecutionSucceeded,
+        ],
+    )
+    .await;
+    append(
+        &store,
+        "ex-b",
+        1,
+        10,
+        vec![
+            queued("wf", Trigger::Manual),
+            ExecutionEvent::ExecutionStarted,
+            started("a"),
+            ExecutionEvent::ExecutionCanceled,
+            ExecutionEvent::ExecutionDeleted,
+        ],
+    )
+    .await;
+    assert_eq!(runner.catch_up().await.unwrap(), 10);
+    let audited: Vec<(String, String)> = ReadModels::new(store.db().clone())
+        .audit(&AuditFilter {
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| (row.aggregate_id, row.event_type))
+        .collect();
+    let expected = [
+        ("ex-a", "ExecutionQueued"),
+        ("ex-b", "ExecutionQueued"),
+        ("ex-b", "ExecutionCanceled"),
+        ("ex-b", "ExecutionDeleted"),
+    ]
+    .map(|(id, event)| (id.to_string(), event.to_string()));
+    assert_eq!(audited, expected);
+    rebuild(&store, true).await.unwrap();
+}
+
 on_both_backends!(
     executions_are_projected_across_batches,
+    the_audit_log_keeps_execution_actions_not_progress,
     deleted_executions_leave_the_read_models
 );

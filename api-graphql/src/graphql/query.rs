@@ -88,7 +88,9 @@ impl Query {
         Ok(Workflow(api.workflow(&id).await.api()?))
     }
 
-    /// Every recorded event, oldest first, filtered by actor (`user:ID`, `system:NAME`, …),
+    /// Every recorded action, oldest first: each event of workflows, credentials, users and API
+    /// keys, and of executions the ones someone caused (queued, canceled, deleted; a run's
+    /// progress is in its detail and replay). Filtered by actor (`user:ID`, `system:NAME`, …),
     /// workflow and time (`from` inclusive, `to` exclusive, RFC 3339). Pages hold `first` entries
     /// (default 100, at most 500).
     #[allow(clippy::too_many_arguments)]
