@@ -3,6 +3,7 @@
 //! projection lag) is read from the database when scraped, so every process reports the truth.
 
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use async_graphql::Response as GraphQLResponse;
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextSubscribe};
@@ -45,9 +46,11 @@ pub struct MetricsEndpoint {
 }
 
 impl MetricsEndpoint {
-    /// Installs the recorder (if no other was) and describes the metrics.
+    /// Installs the recorder (if no other was), describes the metrics and starts its upkeep.
+    /// Must be called inside a tokio runtime.
     pub fn new(store: EventStore, feed: ProjectionFeed) -> Self {
         handle();
+        tokio::spawn(upkeep_forever());
         metrics::describe_gauge!(
             "weft_executions",
             "Executions in the read model by status (all processes)."
@@ -95,6 +98,21 @@ impl MetricsEndpoint {
         Router::new()
             .route("/metrics", get(scrape))
             .with_state(Arc::new(self))
+    }
+}
+
+/// How often histogram samples are folded into their buckets.
+const UPKEEP_EVERY: Duration = Duration::from_secs(5);
+
+/// Folds recorded histogram samples into their buckets now and then. The recorder keeps every
+/// sample until then (a scrape does it too): unscraped, a server held about 120 bytes more per
+/// webhook execution, 12–15 MB per 10 s at c=64, and never gave them back.
+async fn upkeep_forever() {
+    let mut every = tokio::time::interval(UPKEEP_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        handle().run_upkeep();
     }
 }
 

@@ -24,6 +24,16 @@ pub enum Commits {
     Rebuildable,
 }
 
+/// The event writer leaves checkpoints to the other connections. SQLite runs a checkpoint
+/// (copying the WAL's pages into the database file, with its own sync) inside the commit that
+/// grows the WAL past `wal_autocheckpoint` pages, and the event writer commits most often, so at
+/// the default of 1,000 it ran most of them: at c=1, 47 checkpoints in 3 s, each delaying every
+/// execution of its batch. The read-model connection, which commits after every batch of events
+/// off any request's path, keeps the default and does them instead; the writer's far higher limit
+/// only matters when nothing else writes, and keeps the WAL bounded then. Measured at c=1
+/// webhooks: p99 1.2–1.4 ms against 1.8–2.0 ms, p50 unchanged.
+const DURABLE_CHECKPOINTS: &str = "PRAGMA wal_autocheckpoint = 16000";
+
 /// Tries for the write lock at this interval at first …
 const LOCK_POLL: Duration = Duration::from_micros(20);
 
@@ -43,10 +53,11 @@ const YIELD_GIVE_UP: i32 = 60_000;
 pub(crate) fn open(path: &str, commits: Commits) -> Result<Connection, StoreError> {
     let conn = Connection::open(path).map_err(open_error)?;
     conn.execute_batch(SQLITE_PRAGMAS).map_err(open_error)?;
-    if commits == Commits::Rebuildable {
-        conn.execute_batch("PRAGMA synchronous = NORMAL")
-            .map_err(open_error)?;
-    }
+    conn.execute_batch(match commits {
+        Commits::Durable => DURABLE_CHECKPOINTS,
+        Commits::Rebuildable => "PRAGMA synchronous = NORMAL",
+    })
+    .map_err(open_error)?;
     conn.busy_handler(Some(match commits {
         Commits::Durable => wait_for_lock,
         Commits::Rebuildable => yield_lock,
