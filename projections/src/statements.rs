@@ -14,12 +14,24 @@ use rusqlite::{ToSql, TransactionBehavior};
 use sqlx::{AnyConnection, Connection};
 use weft_commands::{Backend, Commits, Db, StoreError};
 
-use crate::access::model::Value;
 use crate::error::ProjectionError;
 
 /// Prepared statements a SQLite runner keeps (one full-chunk insert per table, the checkpoint
 /// and the row updates).
 const SQLITE_STATEMENT_CACHE: usize = 32;
+
+/// A value bound to a statement's placeholder.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// Text.
+    Text(String),
+    /// Integer.
+    Int(i64),
+    /// SQL NULL (text column).
+    Null,
+    /// SQL NULL (integer column; Postgres types a bound NULL).
+    NullInt,
+}
 
 /// One statement in the backend's dialect with its values in placeholder order.
 #[derive(Debug)]

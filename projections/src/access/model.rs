@@ -7,20 +7,8 @@ use weft_domain::user::{ApiKeyEvent, UserEvent};
 
 use super::tables::{API_KEYS, CREDENTIALS, USERS};
 use crate::error::{ProjectionError, parse_payload};
+pub use crate::statements::Value;
 use crate::tables::TableSpec;
-
-/// A bound value.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    /// Text.
-    Text(String),
-    /// Integer.
-    Int(i64),
-    /// SQL NULL (text column).
-    Null,
-    /// SQL NULL (integer column; Postgres types a bound NULL).
-    NullInt,
-}
 
 /// How a statement changes its table.
 #[derive(Debug, Clone, PartialEq)]
