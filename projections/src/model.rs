@@ -124,13 +124,11 @@ pub fn apply_batch(
 ) -> Result<Changes, ProjectionError> {
     let mut changes = Changes::default();
     for event in events {
-        let actor = meta(event, "actor").to_string();
-        let recorded_at = meta(event, "timestamp").to_string();
-        let audited = is_audited(event);
         let summary = if event.aggregate_type == "workflow" {
             let parsed: WorkflowEvent = parse_payload(event)?;
             let summary = parsed.summary();
-            apply_workflow_event(cache, event, &parsed, &actor, &recorded_at);
+            let (actor, recorded_at) = (meta(event, "actor"), meta(event, "timestamp"));
+            apply_workflow_event(cache, event, &parsed, actor, recorded_at);
             if !changes.workflows.contains(&event.aggregate_id) {
                 changes.workflows.push(event.aggregate_id.clone());
             }
@@ -139,8 +137,8 @@ pub fn apply_batch(
                 version: event.sequence,
                 event_type: event.event_type.clone(),
                 summary: summary.clone(),
-                actor: actor.clone(),
-                recorded_at: recorded_at.clone(),
+                actor: actor.to_string(),
+                recorded_at: recorded_at.to_string(),
             });
             summary
         } else {
@@ -149,19 +147,21 @@ pub fn apply_batch(
             } else {
                 changes.access.apply(event)?;
             }
+            // Most events of a busy server are unaudited execution progress: nothing of the
+            // audit row is built for them.
+            if !is_audited(event) {
+                continue;
+            }
             event.event_type.clone()
         };
-        if !audited {
-            continue;
-        }
         changes.audit.push(AuditRow {
             global_position: event.position.position,
             aggregate_type: event.aggregate_type.clone(),
             aggregate_id: event.aggregate_id.clone(),
             sequence: event.sequence,
             event_type: event.event_type.clone(),
-            actor,
-            recorded_at,
+            actor: meta(event, "actor").to_string(),
+            recorded_at: meta(event, "timestamp").to_string(),
             correlation_id: meta(event, "correlationId").to_string(),
             summary,
         });
