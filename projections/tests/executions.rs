@@ -89,12 +89,19 @@ fn error(message: &str) -> RunError {
     }
 }
 
-async fn executions_are_projected_across_batches(backend: Backend) {
+/// A fresh database of `backend`, its store and a runner on the live tables (keep the database
+/// alive for the test).
+async fn live_runner(backend: Backend) -> (TestDb, EventStore, ProjectionRunner) {
     let db = TestDb::of(backend).await;
     let store = EventStore::open(&db.url).await.unwrap();
-    let mut runner = ProjectionRunner::new(store.clone(), TableSet::live())
+    let runner = ProjectionRunner::new(store.clone(), TableSet::live())
         .await
         .unwrap();
+    (db, store, runner)
+}
+
+async fn executions_are_projected_across_batches(backend: Backend) {
+    let (_db, store, mut runner) = live_runner(backend).await;
     let queries = ExecutionQueries::new(store.clone());
 
     append(
@@ -281,11 +288,7 @@ async fn executions_are_projected_across_batches(backend: Backend) {
 }
 
 async fn deleted_executions_leave_the_read_models(backend: Backend) {
-    let db = TestDb::of(backend).await;
-    let store = EventStore::open(&db.url).await.unwrap();
-    let mut runner = ProjectionRunner::new(store.clone(), TableSet::live())
-        .await
-        .unwrap();
+    let (_db, store, mut runner) = live_runner(backend).await;
     let queries = ExecutionQueries::new(store.clone());
     let finished = |workflow: &str| {
         vec![
@@ -336,11 +339,7 @@ async fn deleted_executions_leave_the_read_models(backend: Backend) {
 }
 
 async fn the_audit_log_keeps_execution_actions_not_progress(backend: Backend) {
-    let db = TestDb::of(backend).await;
-    let store = EventStore::open(&db.url).await.unwrap();
-    let mut runner = ProjectionRunner::new(store.clone(), TableSet::live())
-        .await
-        .unwrap();
+    let (_db, store, mut runner) = live_runner(backend).await;
     append(
         &store,
         "ex-a",
